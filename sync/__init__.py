@@ -1,0 +1,1 @@
+"""Moving trust across the gap: signed channel, upload queues, hub (later waves)."""
