@@ -1,8 +1,8 @@
 """Calendar months as plain integers, ``year * 12 + (month - 1)``, for easy arithmetic.
 
 The UCDP/VIEWS files number months from January 1980 (``month_id`` 1); the
-helpers here convert between that numbering, ``YYYY-MM`` text and the month index used everywhere inside
-fieldcast.
+helpers here convert between that numbering, ``YYYY-MM`` text and the month index
+used everywhere inside fieldcast.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def year_month(index: int) -> tuple[int, int]:
 
 
 def parse_month(text: str) -> int:
-    """A month index from ``YYYY-MM`` text; raises ValueError with a readable message."""
+    """A month index from ``YYYY-MM`` text; a ValueError says what is wrong."""
     match = _MONTH_TEXT.match(str(text))
     if not match:
         raise ValueError(f"'{text}' is not a month; write it as YYYY-MM (2024-03)")

@@ -1,8 +1,8 @@
 """Where fieldcast keeps things on this machine, bound to the application name once.
 
 Every path can be overridden by an environment variable, so tests and scripts never
-touch a person's real workspace or settings: ``FIELDCAST_HOME`` moves everything under one
-folder; ``FIELDCAST_WORKSPACE`` and ``FIELDCAST_LOG_DIR`` move one thing each.
+touch a person's real workspace or settings: ``FIELDCAST_HOME`` moves everything
+under one folder; ``FIELDCAST_WORKSPACE`` and ``FIELDCAST_LOG_DIR`` move one thing each.
 """
 
 from __future__ import annotations
