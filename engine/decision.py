@@ -1,4 +1,4 @@
-"""The gate's decision: pass, pass with warnings, or block, with reasons a person can read."""
+"""The gate's decision: pass, pass with warnings, or block, with readable reasons."""
 
 from __future__ import annotations
 
