@@ -62,9 +62,9 @@ def main(ctx: click.Context, workspace: Path | None, verbose: bool) -> None:
 
 
 def _register() -> None:
-    from desktop.commands import COMMANDS
+    from desktop.commands import all_commands
 
-    for command in COMMANDS:
+    for command in all_commands():
         main.add_command(command)
 
 

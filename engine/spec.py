@@ -20,7 +20,9 @@ class ReferenceDistribution:
     """A feature's distribution in the training data, kept small for drift checks.
 
     ``quantiles`` are the values at ``QUANTILE_LEVELS`` (for KS and Wasserstein);
-    ``bin_edges`` and ``bin_shares`` are the PSI histogram (edges include -inf and inf).
+    ``bin_edges`` are the PSI histogram's interior edges, increasing: the bins are
+    ``(-inf, e0], (e0, e1], ..., (e_last, inf)``, so ``bin_shares`` has one more entry
+    than ``bin_edges`` (JSON holds no infinities). ``count`` is the reference rows.
     """
 
     quantiles: tuple[float, ...]

@@ -1,7 +1,21 @@
-"""The ``fieldcast`` subcommands; each module adds its commands to ``COMMANDS``."""
+"""The ``fieldcast`` subcommands, one module per group of jobs.
+
+Each module named in ``MODULES`` has a ``COMMANDS`` list of click commands; the main
+group adds them all. A new module adds its name here and nothing else.
+"""
 
 from __future__ import annotations
 
+import importlib
+
 import click
 
-COMMANDS: list[click.Command] = []
+MODULES: tuple[str, ...] = ()
+
+
+def all_commands() -> list[click.Command]:
+    commands: list[click.Command] = []
+    for name in MODULES:
+        module = importlib.import_module(f"desktop.commands.{name}")
+        commands.extend(module.COMMANDS)
+    return commands
