@@ -1,0 +1,68 @@
+"""Features: one definition gives the same values over a full history and a lookback."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from engine.features import (
+    DEFAULT_FEATURES,
+    LOOKBACK_MONTHS,
+    Panel,
+    design_matrix,
+    feature_definition,
+)
+
+
+def _panel(values: np.ndarray, first_month: int = 100) -> Panel:
+    names = tuple(f"u{i}" for i in range(values.shape[0]))
+    return Panel("x", np.arange(len(names)), names, first_month, values)
+
+
+def test_a_lookback_panel_gives_the_same_features_as_the_full_history():
+    rng = np.random.default_rng(3)
+    values = np.where(rng.random((6, 150)) < 0.3, rng.poisson(4, (6, 150)), 0.0)
+    full = _panel(values)
+    origin = full.last_month - 7
+    start = full.column(origin) - LOOKBACK_MONTHS + 1
+    short = _panel(
+        values[:, start : full.column(origin) + 1], origin - LOOKBACK_MONTHS + 1
+    )
+
+    expected = design_matrix(full, DEFAULT_FEATURES, [origin], range(1, 37))
+    actual = design_matrix(short, DEFAULT_FEATURES, [origin], range(1, 37))
+    np.testing.assert_array_equal(actual, expected)
+    assert not np.isnan(actual).any()
+
+
+def test_rows_are_unit_major_then_horizon():
+    values = np.arange(2 * 40, dtype=float).reshape(2, 40)
+    panel = _panel(values)
+    matrix = design_matrix(
+        panel, ("log_lag_1", "horizon"), [panel.last_month], [1, 2, 3]
+    )
+    assert matrix[:, 1].tolist() == [1, 2, 3, 1, 2, 3]
+    assert matrix[:3, 0].tolist() == pytest.approx([np.log1p(39.0)] * 3)
+    assert matrix[3:, 0].tolist() == pytest.approx([np.log1p(79.0)] * 3)
+
+
+def test_a_missing_month_inside_a_window_makes_the_window_missing():
+    values = np.ones((1, 40))
+    values[0, 30] = np.nan
+    panel = _panel(values)
+    matrix = design_matrix(panel, ("log_sum_3", "log_sum_12"), [panel.last_month], [1])
+    assert np.isnan(matrix[0, 1])  # month 30 is inside the last 12
+    assert matrix[0, 0] == pytest.approx(np.log1p(3.0))
+
+
+def test_months_since_event_is_capped_at_the_lookback():
+    values = np.zeros((2, 80))
+    values[0, 75] = 5.0
+    panel = _panel(values)
+    matrix = design_matrix(panel, ("months_since_event",), [panel.last_month], [1])
+    assert matrix[:, 0].tolist() == [4.0, float(LOOKBACK_MONTHS)]
+
+
+def test_an_unknown_feature_names_the_known_ones():
+    with pytest.raises(KeyError, match="known features"):
+        feature_definition("no_such_feature")
