@@ -28,5 +28,5 @@ def test_text_round_trip():
 
 @pytest.mark.parametrize("text", ["2024-13", "2024-00", "March", "", "2024/03"])
 def test_bad_month_text_is_refused_with_the_expected_form(text):
-    with pytest.raises(ValueError, match="YYYY-MM|01 to 12"):
+    with pytest.raises(ValueError, match=r"YYYY-MM|01 to 12"):
         parse_month(text)
