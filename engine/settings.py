@@ -44,3 +44,8 @@ def config_folder() -> Path:
     if home := _home():
         return home / "config"
     return Path(platformdirs.user_config_dir(APP_NAME, APP_AUTHOR))
+
+
+def default_demo_workspace() -> Path:
+    """The demo's workspace: a ``demo`` folder beside the default workspace."""
+    return default_workspace().parent / "demo"
