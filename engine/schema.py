@@ -163,6 +163,8 @@ MIGRATIONS: tuple[str, ...] = (
         id INTEGER PRIMARY KEY,
         run_id INTEGER NOT NULL REFERENCES forecast_runs(id),
         unit_id INTEGER REFERENCES units(id),
+        -- The unit a reason is about, by name (also for a unit the workspace lacks).
+        unit_name TEXT,
         code TEXT NOT NULL,
         severity TEXT NOT NULL CHECK (severity IN ('block', 'warning')),
         feature TEXT,

@@ -1,0 +1,747 @@
+"""Forecast runs: one bundle over the workspace at one origin month, gated, summarised.
+
+A run reads the last ``LOOKBACK_MONTHS`` of the bundle's target variable, builds the
+feature matrix (the same feature definitions as the build), asks the gate, and only
+then runs the model, and only for the units the gate passed: no number is ever made for
+a blocked unit or a blocked run. Draws are summarised chunk by chunk (median, nested 50%
+and 90% HDIs, probability of any fatality) and dropped; only the summaries are stored.
+
+Everything a run stores is written in one transaction at its end: the run row with its
+status and provenance, the gate's reasons and drift measures, and the summaries. A run
+that is cancelled or whose model misbehaves is stored as ``failed`` with its reason and
+no forecasts, so nothing half-written is ever seen. Runs are read back with
+``read_run``, ``latest_run`` and ``list_runs``.
+
+Not thread-safe: like the workspace it uses, a run belongs to one thread (the desktop's
+workspace executor); ``progress`` and ``cancel`` are called from that thread.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+
+import engine
+from engine.bundle import Bundle
+from engine.decision import Decision, DriftMeasure, Reason, Severity, Verdict
+from engine.errors import BundleError, ForecastError
+from engine.features import (
+    LOOKBACK_MONTHS,
+    design_matrix,
+    feature_definition,
+    load_panel,
+)
+from engine.gate import BundleStatus, GateInputs, check
+from engine.intervals import HDI_SHARES, summarise
+from engine.months import format_month, of_date
+from engine.runner import Runner, default_threads
+from engine.workspace import Workspace, timestamp, utc_now
+
+log = logging.getLogger(__name__)
+
+SUMMARY_FIELDS = (
+    "point",
+    "hdi50_low",
+    "hdi50_high",
+    "hdi90_low",
+    "hdi90_high",
+    "p_any",
+)
+STATUS_OF_VERDICT = {
+    Verdict.PASS: "passed",
+    Verdict.WARN: "warned",
+    Verdict.BLOCK: "blocked",
+}
+
+# Reason codes a run itself gives (beside the gate's own).
+RUN_CANCELLED = "run_cancelled"
+RUN_FAILED = "run_failed"
+
+Progress = Callable[[int, int], None]
+Cancel = Callable[[], bool]
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What ``run_forecast`` did: the stored run's id, status and gate decision."""
+
+    run_id: int
+    status: str
+    origin: int
+    decision: Decision
+    units_total: int
+    units_blocked: int
+    units_forecast: int
+    input_digest: str
+    cancelled: bool = False
+
+    @property
+    def blocked(self) -> bool:
+        return self.status == "blocked"
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """One stored run's header: provenance and status, without its numbers."""
+
+    id: int
+    bundle_id: str
+    bundle_digest: str
+    origin: int
+    input_digest: str
+    code_version: str
+    parameters: dict[str, Any]
+    horizons: tuple[int, ...]
+    started_at: str
+    finished_at: str | None
+    person: str
+    status: str
+    units_total: int
+    units_blocked: int
+    data_through: dict[str, str]
+
+    @property
+    def origin_text(self) -> str:
+        return format_month(self.origin)
+
+
+@dataclass(frozen=True)
+class UnitForecast:
+    """One unit's summaries: float32 arrays with one value per horizon of the run."""
+
+    unit: str
+    horizons: tuple[int, ...]
+    point: np.ndarray
+    hdi50_low: np.ndarray
+    hdi50_high: np.ndarray
+    hdi90_low: np.ndarray
+    hdi90_high: np.ndarray
+    p_any: np.ndarray
+
+
+@dataclass(frozen=True)
+class StoredRun:
+    """A stored run: its header, the gate's reasons and drift, and the summaries.
+
+    ``units`` are the units with numbers, in the row order of the summary arrays
+    (each ``[len(units), len(horizons)]`` float32). A blocked unit has no row: only its
+    reasons, in ``unit_reasons``.
+    """
+
+    info: RunInfo
+    run_reasons: tuple[Reason, ...]
+    unit_reasons: Mapping[str, tuple[Reason, ...]]
+    drift: tuple[DriftMeasure, ...]
+    units: tuple[str, ...]
+    point: np.ndarray
+    hdi50_low: np.ndarray
+    hdi50_high: np.ndarray
+    hdi90_low: np.ndarray
+    hdi90_high: np.ndarray
+    p_any: np.ndarray
+    _rows: dict[str, int] = field(default_factory=dict, repr=False)
+
+    @property
+    def horizons(self) -> tuple[int, ...]:
+        return self.info.horizons
+
+    @property
+    def run_blocked(self) -> bool:
+        return any(reason.severity is Severity.BLOCK for reason in self.run_reasons)
+
+    def forecast(self, unit: str) -> UnitForecast | None:
+        """The unit's numbers, or None when the run made none for it (blocked)."""
+        row = self._rows.get(unit)
+        if row is None:
+            return None
+        return UnitForecast(
+            unit,
+            self.horizons,
+            *(getattr(self, name)[row] for name in SUMMARY_FIELDS),
+        )
+
+    def reasons_for(self, unit: str) -> tuple[Reason, ...]:
+        """Run-wide reasons first, then the unit's own."""
+        return self.run_reasons + tuple(self.unit_reasons.get(unit, ()))
+
+    def unit_verdict(self, unit: str) -> Verdict:
+        reasons = self.reasons_for(unit)
+        if unit not in self._rows or any(r.severity is Severity.BLOCK for r in reasons):
+            return Verdict.BLOCK
+        return Verdict.WARN if reasons else Verdict.PASS
+
+    def covered_units(self) -> tuple[str, ...]:
+        """Every unit the run speaks about: with numbers or with reasons."""
+        return tuple(sorted({*self.units, *self.unit_reasons}))
+
+
+# The origin ---------------------------------------------------------------------------
+
+
+def default_origin(now: datetime, time_floor: datetime | None) -> int:
+    """The last complete month by the trusted clock: the month before the current one.
+
+    The device clock is never believed below the time floor, so a clock set back in
+    time cannot move the origin back to a month whose data look fresh.
+    """
+    trusted = now if time_floor is None else max(now, time_floor)
+    return of_date(trusted) - 1
+
+
+# The run ------------------------------------------------------------------------
+
+
+class _Cancelled(Exception):
+    pass
+
+
+def run_forecast(
+    workspace: Workspace,
+    bundle: Bundle,
+    *,
+    origin: int | None = None,
+    person: str,
+    units: Sequence[str] | None = None,
+    now: datetime | None = None,
+    progress: Progress | None = None,
+    cancel: Cancel | None = None,
+    chunk_rows: int | None = None,
+    threads: int | None = None,
+) -> RunResult:
+    """Run ``bundle`` over the workspace at ``origin``; store and return the run.
+
+    ``units`` defaults to every unit of the workspace; ``origin`` to
+    ``default_origin``; ``now`` (the device clock) to the current UTC time.
+    ``progress(done, total)`` is called with feature rows inferred so far; when
+    ``cancel()`` returns true the run stops before its next chunk and is stored as
+    failed. A BundleError from the model (NaN, negative or missing draws) is raised
+    after the run is stored as failed; no forecast is stored.
+    """
+    now = now or utc_now()
+    started_at = timestamp(now)
+    manifest = bundle.manifest
+    spec, output = manifest.input_spec, manifest.output_spec
+    horizons = tuple(output.horizons)
+    if origin is None:
+        origin = default_origin(now, workspace.time_floor())
+    known = workspace.unit_ids()
+    names = tuple(units) if units is not None else tuple(sorted(known))
+    if not names:
+        raise ForecastError(
+            "The workspace holds no units to forecast; import a data file first."
+        )
+    if len(set(names)) != len(names):
+        raise ForecastError("A unit is named twice in the forecast request.")
+
+    # Features, exactly as the build defines them, for the lookback ending at origin.
+    features = _features(workspace, bundle, names, origin)
+    input_digest = input_snapshot_digest(features, names, origin, horizons)
+    last_months = _last_months(workspace, spec.sources, spec.target_variable)
+
+    decision = _decide(
+        workspace, bundle, origin, names, features, horizons, known, last_months, now
+    )
+    passed = np.array(
+        [row for row, name in enumerate(names) if not decision.unit_blocked(name)],
+        dtype=np.int64,
+    )
+    parameters = {
+        "point": "median",
+        "hdi_shares": list(HDI_SHARES),
+        "units_requested": len(names),
+        "units_digest": hashlib.sha256("\n".join(names).encode()).hexdigest(),
+        "units_given": units is not None,
+        "lookback_months": _lookback(bundle),
+        "chunk_rows": chunk_rows or 0,
+        "threads": threads or default_threads(),
+    }
+    record = _RunRecord(
+        workspace=workspace,
+        bundle=bundle,
+        origin=origin,
+        person=person,
+        names=names,
+        known=known,
+        horizons=horizons,
+        started_at=started_at,
+        input_digest=input_digest,
+        parameters=parameters,
+        data_through=_data_through(last_months, names),
+        decision=decision,
+    )
+
+    if decision.run_blocked:
+        log.info("forecast run at %s blocked by the gate", format_month(origin))
+        return record.store("blocked", passed_rows=np.empty(0, dtype=np.int64))
+
+    try:
+        summaries = _infer(
+            bundle,
+            features,
+            passed,
+            len(horizons),
+            chunk_rows,
+            threads,
+            progress,
+            cancel,
+        )
+    except _Cancelled:
+        log.info("forecast run at %s cancelled", format_month(origin))
+        return record.store_failure(
+            RUN_CANCELLED,
+            "The forecast run was cancelled before it finished; nothing was stored. "
+            "Start it again when ready.",
+        )
+    except BundleError as err:
+        record.store_failure(RUN_FAILED, str(err))
+        raise
+
+    status = STATUS_OF_VERDICT[decision.verdict]
+    return record.store(status, passed_rows=passed, summaries=summaries)
+
+
+def input_snapshot_digest(
+    features: np.ndarray,
+    units: Sequence[str],
+    origin: int,
+    horizons: Sequence[int],
+) -> str:
+    """sha256 of exactly what the model would see: origin, units, horizons, matrix.
+
+    The matrix enters as little-endian float32 bytes in row order; units, origin and
+    horizons as canonical JSON before it, so two runs over the same inputs always give
+    the same digest and any change of a value, a unit or its order gives another.
+    """
+    header = json.dumps(
+        {
+            "version": 1,
+            "origin": format_month(origin),
+            "units": list(units),
+            "horizons": list(horizons),
+            "shape": list(features.shape),
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+    ).encode("utf-8")
+    digest = hashlib.sha256(header + b"\n")
+    digest.update(np.ascontiguousarray(features, dtype="<f4").tobytes())
+    return digest.hexdigest()
+
+
+def _lookback(bundle: Bundle) -> int:
+    return max(bundle.manifest.input_spec.lookback_months, LOOKBACK_MONTHS)
+
+
+def _features(
+    workspace: Workspace, bundle: Bundle, names: tuple[str, ...], origin: int
+) -> np.ndarray:
+    spec = bundle.manifest.input_spec
+    try:
+        definitions = [feature_definition(name) for name in spec.feature_names]
+    except KeyError as err:
+        raise BundleError(
+            f"Bundle {bundle.id} needs a feature this fieldcast does not know ({err}); "
+            "update fieldcast."
+        ) from err
+    variables = {v for feature in spec.features for v in feature.variables}
+    if variables - {spec.target_variable}:
+        # TODO(#3): features of variables other than the target need one panel each;
+        # the shared feature definitions read one panel today.
+        raise BundleError(
+            f"Bundle {bundle.id} needs variables {sorted(variables)}; this fieldcast "
+            f"computes features of the target variable only."
+        )
+    panel = load_panel(
+        workspace,
+        spec.target_variable,
+        origin - _lookback(bundle) + 1,
+        origin,
+        names,
+        with_neighbours=any(definition.needs_neighbours for definition in definitions),
+    )
+    return design_matrix(
+        panel, spec.feature_names, [origin], bundle.manifest.output_spec.horizons
+    )
+
+
+def _last_months(
+    workspace: Workspace, sources: Sequence[Any], variable: str
+) -> dict[str, dict[str, int]]:
+    """Per source the bundle names, the last observed month of each unit."""
+    result: dict[str, dict[str, int]] = {source.name: {} for source in sources}
+    cursor = workspace.db.execute(
+        "SELECT coverage.source, units.name, MAX(coverage.last_month) "
+        "FROM coverage JOIN units ON units.id = coverage.unit_id "
+        "WHERE coverage.variable = ? GROUP BY coverage.source, units.name",
+        (variable,),
+    )
+    for source, unit, month in cursor:
+        if source in result:
+            result[source][unit] = int(month)
+    return result
+
+
+def _data_through(
+    last_months: Mapping[str, Mapping[str, int]], names: Sequence[str]
+) -> dict[str, str]:
+    """Per source, the newest month observed for any unit of the run."""
+    through: dict[str, str] = {}
+    for source, per_unit in last_months.items():
+        months = [per_unit[name] for name in names if name in per_unit]
+        if months:
+            through[source] = format_month(max(months))
+    return through
+
+
+def _decide(
+    workspace: Workspace,
+    bundle: Bundle,
+    origin: int,
+    names: tuple[str, ...],
+    features: np.ndarray,
+    horizons: tuple[int, ...],
+    known: Mapping[str, int],
+    last_months: Mapping[str, Mapping[str, int]],
+    now: datetime,
+) -> Decision:
+    """The gate's decision for this run."""
+    inputs = GateInputs(
+        manifest=bundle.manifest,
+        origin=origin,
+        units=names,
+        features=features,
+        horizons=horizons,
+        known_units=frozenset(known),
+        last_months=last_months,
+        now=now,
+        time_floor=workspace.time_floor(),
+        bundle_status=_bundle_status(workspace, bundle),
+    )
+    return check(inputs)
+
+
+def _bundle_status(workspace: Workspace, bundle: Bundle) -> BundleStatus:
+    try:
+        controls: Any = importlib.import_module("engine.controls")
+    except ImportError:  # pragma: no cover - until engine.controls lands
+        # TODO(#3): use engine.controls.bundle_status once it has landed; until then
+        # only the files on disk are checked (no kill-switch, no release counter).
+        try:
+            bundle.verify()
+        except BundleError as err:
+            return BundleStatus(None, False, None, (str(err),))
+        return BundleStatus(None, True, None)
+    status: BundleStatus = controls.bundle_status(workspace, bundle)
+    return status
+
+
+def _infer(
+    bundle: Bundle,
+    features: np.ndarray,
+    passed: np.ndarray,
+    horizon_count: int,
+    chunk_rows: int | None,
+    threads: int | None,
+    progress: Progress | None,
+    cancel: Cancel | None,
+) -> dict[str, np.ndarray]:
+    """Summaries ``[len(passed), horizons]`` of the passed units, chunk by chunk."""
+    summaries = {
+        name: np.empty((len(passed), horizon_count), dtype=np.float32)
+        for name in SUMMARY_FIELDS
+    }
+    if len(passed) == 0:
+        return summaries
+    runner = Runner(bundle, threads=threads)
+    units_per_chunk = max(1, (chunk_rows or runner.chunk_rows()) // horizon_count)
+    total = len(passed) * horizon_count
+    steps = np.arange(horizon_count)
+    if progress:
+        progress(0, total)
+
+    for start in range(0, len(passed), units_per_chunk):
+        if cancel is not None and cancel():
+            raise _Cancelled
+        chunk = passed[start : start + units_per_chunk]
+        if chunk[-1] - chunk[0] == len(chunk) - 1:
+            # Consecutive units: a view of the matrix, no copy.
+            rows = features[chunk[0] * horizon_count : (chunk[-1] + 1) * horizon_count]
+        else:
+            rows = features[(chunk[:, None] * horizon_count + steps).ravel()]
+        summary = summarise(runner.infer(rows))
+        for name in SUMMARY_FIELDS:
+            summaries[name][start : start + len(chunk)] = getattr(
+                summary, name
+            ).reshape(len(chunk), horizon_count)
+        if progress:
+            progress((start + len(chunk)) * horizon_count, total)
+    return summaries
+
+
+@dataclass
+class _RunRecord:
+    """Everything a run stores, written in one transaction."""
+
+    workspace: Workspace
+    bundle: Bundle
+    origin: int
+    person: str
+    names: tuple[str, ...]
+    known: Mapping[str, int]
+    horizons: tuple[int, ...]
+    started_at: str
+    input_digest: str
+    parameters: dict[str, Any]
+    data_through: dict[str, str]
+    decision: Decision
+
+    def store(
+        self,
+        status: str,
+        *,
+        passed_rows: np.ndarray,
+        summaries: dict[str, np.ndarray] | None = None,
+        extra_reasons: Sequence[Reason] = (),
+    ) -> RunResult:
+        workspace, decision = self.workspace, self.decision
+        blocked = len(self.names) - len(passed_rows)
+        with workspace.atomic():
+            run_id = self._insert_run(status, blocked)
+            self._insert_reasons(run_id, extra_reasons)
+            workspace.db.conn.executemany(
+                "INSERT INTO drift_measures (run_id, feature, psi, ks, wasserstein, "
+                "status) VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (run_id, m.feature, m.psi, m.ks, m.wasserstein, m.status)
+                    for m in decision.drift
+                ],
+            )
+            if summaries is not None and len(passed_rows):
+                self._insert_forecasts(run_id, passed_rows, summaries)
+        log.info(
+            "forecast run %s at %s: %s, %s of %s units blocked",
+            run_id,
+            format_month(self.origin),
+            status,
+            blocked,
+            len(self.names),
+        )
+        return RunResult(
+            run_id=run_id,
+            status=status,
+            origin=self.origin,
+            decision=decision,
+            units_total=len(self.names),
+            units_blocked=blocked,
+            units_forecast=len(passed_rows) if summaries is not None else 0,
+            input_digest=self.input_digest,
+            cancelled=status == "failed"
+            and any(r.code == RUN_CANCELLED for r in extra_reasons),
+        )
+
+    def store_failure(self, code: str, message: str) -> RunResult:
+        reason = Reason(code=code, severity=Severity.BLOCK, message=message)
+        return self.store(
+            "failed", passed_rows=np.empty(0, dtype=np.int64), extra_reasons=(reason,)
+        )
+
+    def _insert_run(self, status: str, blocked: int) -> int:
+        cursor = self.workspace.db.execute(
+            "INSERT INTO forecast_runs (bundle_id, bundle_digest, origin, "
+            "input_digest, code_version, parameters, horizons, started_at, "
+            "finished_at, person, status, units_total, units_blocked, data_through) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                self.bundle.id,
+                self.bundle.digest,
+                self.origin,
+                self.input_digest,
+                engine.__version__,
+                json.dumps(self.parameters, sort_keys=True),
+                json.dumps(list(self.horizons)),
+                self.started_at,
+                timestamp(),
+                self.person,
+                status,
+                len(self.names),
+                len(self.names) if status in ("blocked", "failed") else blocked,
+                json.dumps(self.data_through, sort_keys=True),
+            ),
+        )
+        return int(cursor.lastrowid or 0)
+
+    def _insert_reasons(self, run_id: int, extra: Sequence[Reason]) -> None:
+        rows = []
+        for reason in (*self.decision.run_reasons, *extra):
+            rows.append(_reason_row(run_id, None, None, reason))
+        for unit, reasons in self.decision.unit_reasons.items():
+            for reason in reasons:
+                rows.append(_reason_row(run_id, self.known.get(unit), unit, reason))
+        self.workspace.db.conn.executemany(
+            "INSERT INTO gate_reasons (run_id, unit_id, unit_name, code, severity, "
+            "feature, source, measured, limit_value, message) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+
+    def _insert_forecasts(
+        self, run_id: int, passed_rows: np.ndarray, summaries: dict[str, np.ndarray]
+    ) -> None:
+        arrays = [summaries[name].astype("<f4", copy=False) for name in SUMMARY_FIELDS]
+        ids = [self.known[self.names[row]] for row in passed_rows]
+        self.workspace.db.conn.executemany(
+            "INSERT INTO forecasts (run_id, unit_id, point, hdi50_low, hdi50_high, "
+            "hdi90_low, hdi90_high, p_any) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                (run_id, unit_id, *(array[index].tobytes() for array in arrays))
+                for index, unit_id in enumerate(ids)
+            ),
+        )
+
+
+def _reason_row(
+    run_id: int, unit_id: int | None, unit: str | None, reason: Reason
+) -> tuple[Any, ...]:
+    return (
+        run_id,
+        unit_id,
+        unit if unit is not None else reason.unit,
+        reason.code,
+        str(reason.severity),
+        reason.feature,
+        reason.source,
+        reason.measured,
+        reason.limit,
+        reason.message,
+    )
+
+
+# Reading stored runs ----------------------------------------------------------------
+
+_RUN_COLUMNS = (
+    "id, bundle_id, bundle_digest, origin, input_digest, code_version, parameters, "
+    "horizons, started_at, finished_at, person, status, units_total, units_blocked, "
+    "data_through"
+)
+
+
+def _info(row: Sequence[Any]) -> RunInfo:
+    return RunInfo(
+        id=int(row[0]),
+        bundle_id=str(row[1]),
+        bundle_digest=str(row[2]),
+        origin=int(row[3]),
+        input_digest=str(row[4]),
+        code_version=str(row[5]),
+        parameters=json.loads(row[6] or "{}"),
+        horizons=tuple(int(h) for h in json.loads(row[7])),
+        started_at=str(row[8]),
+        finished_at=None if row[9] is None else str(row[9]),
+        person=str(row[10]),
+        status=str(row[11]),
+        units_total=int(row[12]),
+        units_blocked=int(row[13]),
+        data_through=json.loads(row[14] or "{}"),
+    )
+
+
+def list_runs(workspace: Workspace, limit: int | None = None) -> list[RunInfo]:
+    """Stored runs, newest first (headers only)."""
+    sql = f"SELECT {_RUN_COLUMNS} FROM forecast_runs ORDER BY id DESC"
+    params: tuple[Any, ...] = ()
+    if limit is not None:
+        sql += " LIMIT ?"
+        params = (int(limit),)
+    return [_info(row) for row in workspace.db.execute(sql, params)]
+
+
+def latest_run(workspace: Workspace) -> StoredRun | None:
+    """The newest stored run, whatever its status, or None."""
+    run_id = workspace.scalar("SELECT MAX(id) FROM forecast_runs")
+    return None if run_id is None else read_run(workspace, int(run_id))
+
+
+def read_run(workspace: Workspace, run_id: int) -> StoredRun:
+    """One stored run with its reasons, drift measures and per-unit summaries."""
+    row = workspace.db.execute(
+        f"SELECT {_RUN_COLUMNS} FROM forecast_runs WHERE id = ?", (run_id,)
+    ).fetchone()
+    if row is None:
+        raise ForecastError(f"There is no forecast run {run_id} in this workspace.")
+    info = _info(row)
+
+    run_reasons: list[Reason] = []
+    unit_reasons: dict[str, list[Reason]] = {}
+    for values in workspace.db.execute(
+        "SELECT gate_reasons.code, gate_reasons.severity, gate_reasons.message, "
+        "COALESCE(gate_reasons.unit_name, units.name), gate_reasons.feature, "
+        "gate_reasons.source, gate_reasons.measured, gate_reasons.limit_value "
+        "FROM gate_reasons LEFT JOIN units ON units.id = gate_reasons.unit_id "
+        "WHERE gate_reasons.run_id = ? ORDER BY gate_reasons.id",
+        (run_id,),
+    ):
+        reason = Reason(
+            code=values[0],
+            severity=Severity(values[1]),
+            message=values[2],
+            unit=values[3],
+            feature=values[4],
+            source=values[5],
+            measured=values[6],
+            limit=values[7],
+        )
+        if reason.unit is None:
+            run_reasons.append(reason)
+        else:
+            unit_reasons.setdefault(reason.unit, []).append(reason)
+
+    drift = tuple(
+        DriftMeasure(feature, psi, ks, wasserstein, status)
+        for feature, psi, ks, wasserstein, status in workspace.db.execute(
+            "SELECT feature, psi, ks, wasserstein, status FROM drift_measures "
+            "WHERE run_id = ? ORDER BY feature",
+            (run_id,),
+        )
+    )
+
+    horizon_count = len(info.horizons)
+    rows = workspace.db.execute(
+        "SELECT units.name, point, hdi50_low, hdi50_high, hdi90_low, hdi90_high, p_any "
+        "FROM forecasts JOIN units ON units.id = forecasts.unit_id "
+        "WHERE run_id = ? ORDER BY units.name",
+        (run_id,),
+    ).fetchall()
+    units = tuple(str(values[0]) for values in rows)
+    arrays = {
+        name: _decode([values[column + 1] for values in rows], horizon_count)
+        for column, name in enumerate(SUMMARY_FIELDS)
+    }
+    return StoredRun(
+        info=info,
+        run_reasons=tuple(run_reasons),
+        unit_reasons={unit: tuple(items) for unit, items in unit_reasons.items()},
+        drift=drift,
+        units=units,
+        _rows={unit: row for row, unit in enumerate(units)},
+        **arrays,
+    )
+
+
+def _decode(blobs: list[bytes], horizon_count: int) -> np.ndarray:
+    if not blobs:
+        return np.empty((0, horizon_count), dtype=np.float32)
+    joined = np.frombuffer(b"".join(blobs), dtype="<f4")
+    if joined.size != len(blobs) * horizon_count:
+        raise ForecastError(
+            "A stored forecast does not match its run's horizons; the workspace "
+            "may be damaged. Run the forecast again."
+        )
+    return joined.reshape(len(blobs), horizon_count).astype(np.float32)

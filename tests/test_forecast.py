@@ -1,0 +1,306 @@
+"""Forecast runs: gated, summarised in chunks, stored whole with provenance or not."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from desktop.cli import main
+from engine.bundle import Bundle
+from engine.errors import BundleError
+from engine.features import LOOKBACK_MONTHS, design_matrix, load_panel
+from engine.forecast import (
+    RUN_CANCELLED,
+    default_origin,
+    input_snapshot_digest,
+    latest_run,
+    list_runs,
+    read_run,
+    run_forecast,
+)
+from engine.intervals import summarise
+from engine.months import first_day, of_date
+from engine.runner import Runner
+from engine.workspace import utc_now
+from tests.factories import (
+    LAST_MONTH,
+    NOW,
+    SOURCE,
+    TARGET,
+    graph_bytes,
+    make_archive,
+    make_bundle,
+    make_workspace,
+)
+
+UNITS = 120  # enough units for the gate to check drift
+
+
+@pytest.fixture
+def workspace(tmp_path):
+    workspace = make_workspace(tmp_path / "workspace", units=UNITS)
+    yield workspace
+    workspace.close()
+
+
+@pytest.fixture
+def bundle(tmp_path, workspace):
+    return Bundle.open(make_bundle(tmp_path / "bundle", workspace, list_units=False))
+
+
+def _count(workspace, table, run_id):
+    return workspace.scalar(f"SELECT COUNT(*) FROM {table} WHERE run_id = ?", (run_id,))
+
+
+def _expected_summaries(workspace, bundle, units):
+    spec = bundle.manifest.input_spec
+    panel = load_panel(
+        workspace, TARGET, LAST_MONTH - LOOKBACK_MONTHS + 1, LAST_MONTH, units
+    )
+    features = design_matrix(
+        panel, spec.feature_names, [LAST_MONTH], bundle.manifest.output_spec.horizons
+    )
+    return features, summarise(Runner(bundle).infer(features))
+
+
+def _make_stale(workspace, unit, months_behind=5):
+    workspace.db.execute(
+        "UPDATE coverage SET last_month = ? WHERE unit_id = "
+        "(SELECT id FROM units WHERE name = ?)",
+        (LAST_MONTH - months_behind, unit),
+    )
+
+
+def test_a_run_stores_summaries_and_provenance(workspace, bundle):
+    result = run_forecast(workspace, bundle, person="Amina", now=NOW)
+    assert result.status == "passed", result.decision.all_reasons()
+    assert result.origin == LAST_MONTH
+    assert result.units_forecast == UNITS
+
+    run = read_run(workspace, result.run_id)
+    info = run.info
+    assert info.bundle_id == bundle.id
+    assert info.bundle_digest == bundle.digest
+    assert info.person == "Amina"
+    assert info.horizons == (1, 2, 3)
+    assert info.data_through == {SOURCE: "2024-06"}
+    assert info.parameters["point"] == "median"
+    assert info.finished_at is not None
+    assert len(run.drift) == len(bundle.manifest.input_spec.features)
+
+    names = tuple(sorted(workspace.unit_ids()))
+    features, expected = _expected_summaries(workspace, bundle, names)
+    assert info.input_digest == input_snapshot_digest(
+        features, names, LAST_MONTH, (1, 2, 3)
+    )
+    assert run.units == names
+    for name in ("point", "hdi50_low", "hdi50_high", "hdi90_low", "hdi90_high"):
+        np.testing.assert_array_equal(
+            getattr(run, name), getattr(expected, name).reshape(UNITS, 3)
+        )
+    np.testing.assert_array_equal(run.p_any, expected.p_any.reshape(UNITS, 3))
+    blob = workspace.scalar(
+        "SELECT hdi90_high FROM forecasts WHERE run_id = ?", (result.run_id,)
+    )
+    assert len(blob) == 3 * 4  # float32 over the run's horizons
+
+    assert latest_run(workspace).info.id == result.run_id
+    assert [r.id for r in list_runs(workspace)] == [result.run_id]
+
+
+def test_a_chunked_run_equals_an_unchunked_one(workspace, bundle):
+    whole = run_forecast(workspace, bundle, person="a", now=NOW, chunk_rows=10**6)
+    chunked = run_forecast(workspace, bundle, person="a", now=NOW, chunk_rows=7)
+    first, second = (
+        read_run(workspace, whole.run_id),
+        read_run(workspace, chunked.run_id),
+    )
+    assert first.info.input_digest == second.info.input_digest
+    for name in (
+        "point",
+        "hdi50_low",
+        "hdi50_high",
+        "hdi90_low",
+        "hdi90_high",
+        "p_any",
+    ):
+        np.testing.assert_array_equal(getattr(first, name), getattr(second, name))
+
+
+def test_a_blocked_unit_gets_no_number_and_is_never_inferred(
+    workspace, bundle, monkeypatch
+):
+    _make_stale(workspace, "Unit 03")
+    rows_inferred = []
+    original = Runner.infer
+
+    def counting(self, features):
+        rows_inferred.append(len(features))
+        return original(self, features)
+
+    monkeypatch.setattr(Runner, "infer", counting)
+    result = run_forecast(workspace, bundle, person="a", now=NOW, chunk_rows=50)
+
+    assert result.status == "warned"
+    assert result.units_blocked == 1
+    assert sum(rows_inferred) == (UNITS - 1) * 3
+    run = read_run(workspace, result.run_id)
+    assert run.forecast("Unit 03") is None
+    assert run.unit_verdict("Unit 03").value == "block"
+    assert run.unit_reasons["Unit 03"][0].code == "stale_data"
+    assert "Unit 03" not in run.units
+    assert run.forecast("Unit 04") is not None
+    assert _count(workspace, "forecasts", result.run_id) == UNITS - 1
+
+
+def test_a_blocked_run_stores_its_reasons_and_infers_nothing(
+    workspace, bundle, monkeypatch
+):
+    monkeypatch.setattr(Runner, "infer", lambda *a: pytest.fail("inferred"))
+    late = NOW + dt.timedelta(days=800)  # after the bundle's valid_until
+    result = run_forecast(workspace, bundle, person="a", now=late, origin=LAST_MONTH)
+    assert result.status == "blocked"
+    run = read_run(workspace, result.run_id)
+    assert run.run_blocked
+    assert any(reason.code == "bundle_expired" for reason in run.run_reasons)
+    assert _count(workspace, "forecasts", result.run_id) == 0
+
+
+def test_a_cancelled_run_is_stored_as_failed_with_no_forecasts(workspace, bundle):
+    calls = []
+
+    def cancel():
+        calls.append(1)
+        return len(calls) > 2
+
+    result = run_forecast(
+        workspace, bundle, person="a", now=NOW, chunk_rows=30, cancel=cancel
+    )
+    assert result.status == "failed" and result.cancelled
+    run = read_run(workspace, result.run_id)
+    assert [reason.code for reason in run.run_reasons] == [RUN_CANCELLED]
+    assert _count(workspace, "forecasts", result.run_id) == 0
+
+
+def test_progress_reports_rows_up_to_the_total(workspace, bundle):
+    seen = []
+    run_forecast(
+        workspace,
+        bundle,
+        person="a",
+        now=NOW,
+        chunk_rows=90,
+        progress=lambda done, total: seen.append((done, total)),
+    )
+    assert seen[0] == (0, UNITS * 3)
+    assert seen[-1] == (UNITS * 3, UNITS * 3)
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+
+
+@pytest.mark.parametrize("failure", ["nan", "negative"])
+def test_bad_draws_store_a_failed_run_and_no_forecast(tmp_path, workspace, failure):
+    graph = graph_bytes(13, 64, failure=failure)
+    bad = Bundle.open(
+        make_bundle(tmp_path / "bad", workspace, graph=graph, list_units=False)
+    )
+    with pytest.raises(BundleError, match=failure.replace("nan", "NaN")):
+        run_forecast(workspace, bad, person="a", now=NOW)
+    (run,) = list_runs(workspace)
+    assert run.status == "failed"
+    assert workspace.scalar("SELECT COUNT(*) FROM forecasts") == 0
+
+
+def test_the_default_origin_is_the_last_complete_month_by_the_trusted_clock():
+    now = dt.datetime(2024, 7, 10, tzinfo=dt.UTC)
+    assert default_origin(now, None) == of_date(now) - 1
+    floor = dt.datetime(2024, 9, 2, tzinfo=dt.UTC)  # the clock was set back
+    assert default_origin(now, floor) == of_date(floor) - 1
+
+
+# The command line ------------------------------------------------------------------
+
+
+@pytest.fixture
+def current(tmp_path):
+    """A workspace with data to last month and a bundle valid now, as in the field."""
+    last = of_date(utc_now()) - 1
+    workspace = make_workspace(tmp_path / "cli-ws", units=UNITS, last_month=last)
+    folder = make_bundle(
+        tmp_path / "cli-bundle",
+        workspace,
+        list_units=False,
+        now=first_day(last + 1),
+    )
+    _make_stale(workspace, "Unit 05")
+    workspace.close()
+    return tmp_path / "cli-ws", folder
+
+
+def test_the_forecast_command_prints_a_table_and_blocked_units_without_numbers(
+    current,
+):
+    workspace, folder = current
+    result = CliRunner().invoke(
+        main,
+        [
+            "--workspace",
+            str(workspace),
+            "forecast",
+            "--bundle",
+            str(folder),
+            "--unit",
+            "Unit 04",
+            "--unit",
+            "Unit 05",
+            "--horizon",
+            "2",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    (unit4,) = [re.split(r"\s{2,}", x) for x in lines if x.startswith("Unit 04 ")]
+    (unit5,) = [re.split(r"\s{2,}", x) for x in lines if x.startswith("Unit 05 ")]
+    assert unit5[2:] == ["-", "-", "-", "-", "BLOCKED"]
+    assert unit4[-2].endswith("%") and unit4[-1] in ("ok", "warning")
+    assert any(line.startswith("Unit 05: BLOCKED") for line in lines)
+
+
+def test_a_blocked_run_prints_its_reasons_and_exits_non_zero(current, tmp_path):
+    workspace, folder = current
+    archive = make_archive(folder, tmp_path / "bundle.tar.gz")
+    result = CliRunner().invoke(
+        main,
+        [
+            "--workspace",
+            str(workspace),
+            "forecast",
+            "--bundle",
+            str(archive),
+            "--origin",
+            "2001-01",
+        ],
+    )
+    assert result.exit_code == 1
+    assert "BLOCKED" in result.output
+    assert "No forecast was made." in result.output
+
+
+def test_bundle_verify_and_inspect_commands(current, tmp_path):
+    _, folder = current
+    archive = make_archive(folder, tmp_path / "bundle.zip")
+    verified = CliRunner().invoke(main, ["bundle", "verify", str(archive)])
+    assert verified.exit_code == 0, verified.output
+    assert "is intact" in verified.output
+    inspected = CliRunner().invoke(main, ["bundle", "inspect", str(folder)])
+    assert inspected.exit_code == 0, inspected.output
+    assert "# Bundle test-cm-r1" in inspected.output
+    assert "Intended use" in inspected.output
+
+    (folder / "extra.txt").write_text("x")
+    refused = CliRunner().invoke(main, ["bundle", "verify", str(folder)])
+    assert refused.exit_code == 2
+    assert "extra.txt" in refused.output
