@@ -265,29 +265,53 @@ def design_matrix(
     names: Sequence[str],
     origins: Sequence[int],
     horizons: Sequence[int],
+    data_lags: np.ndarray | None = None,
 ) -> np.ndarray:
     """Feature rows for every origin, unit and horizon, as float32 ``[rows, features]``.
 
     Rows are ordered origin, then unit, then horizon. A feature that cannot be computed
     (missing history) is NaN; the gate decides what that means.
+
+    ``data_lags`` (one per unit, forecast runs only) says how many months before the
+    origin a unit's data end. Such a unit's features are read at its own last month
+    and its horizon counts from there: a unit with data to March forecasting May from
+    an April origin is at horizon 2 from March. The build trains on horizons up to
+    the last horizon plus the largest staleness the bundle allows, so every unit the
+    gate lets through stays within what the model has seen.
     """
     origin_array = np.asarray(origins, dtype=np.int64)
     horizon_array = np.asarray(horizons, dtype=np.int64)
-    columns = np.array([panel.column(int(origin)) for origin in origin_array])
     units = len(panel.unit_names)
+    lags = np.zeros(units, dtype=np.int64) if data_lags is None else data_lags
+    lags = np.asarray(lags, dtype=np.int64)
+    if lags.shape != (units,) or (lags < 0).any():
+        raise ValueError("data_lags needs one non-negative lag per unit")
+    if data_lags is not None and len(origin_array) != 1:
+        raise ValueError("data_lags applies to a single origin")
+    columns = np.array([panel.column(int(origin)) for origin in origin_array])
     rows = len(origin_array) * units * len(horizon_array)
 
     # Row coordinates: origin-major, then unit, then horizon.
     row_origins = np.repeat(origin_array, units * len(horizon_array))
     row_horizons = np.tile(horizon_array, len(origin_array) * units)
+    row_lags = np.tile(np.repeat(lags, len(horizon_array)), len(origin_array))
 
     matrix = np.empty((rows, len(names)), dtype=np.float32)
     for position, name in enumerate(names):
         definition = feature_definition(name)
         if definition.per_row is not None:
-            matrix[:, position] = definition.per_row(row_origins, row_horizons)
+            # Counted from the unit's last data month: the target month is unchanged.
+            matrix[:, position] = definition.per_row(
+                row_origins - row_lags, row_horizons + row_lags
+            )
             continue
         assert definition.compute is not None
-        per_origin = definition.compute(panel)[:, columns]  # [units, origins]
+        values = definition.compute(panel)
+        if data_lags is None:
+            per_origin = values[:, columns]  # [units, origins]
+        else:
+            unit_columns = np.maximum(columns[0] - lags, 0)
+            per_origin = values[np.arange(units), unit_columns][:, None]
+            per_origin[columns[0] - lags < 0] = np.nan
         matrix[:, position] = np.repeat(per_origin.T.reshape(-1), len(horizon_array))
     return matrix

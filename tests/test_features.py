@@ -66,3 +66,25 @@ def test_months_since_event_is_capped_at_the_lookback():
 def test_an_unknown_feature_names_the_known_ones():
     with pytest.raises(KeyError, match="known features"):
         feature_definition("no_such_feature")
+
+
+def test_a_lagging_unit_reads_its_features_at_its_own_last_month():
+    rng = np.random.default_rng(5)
+    values = np.where(rng.random((3, 60)) < 0.4, rng.poisson(6, (3, 60)), 0.0)
+    panel = _panel(values)
+    origin = panel.last_month
+    lagging = values.copy()
+    lagging[1, -2:] = np.nan  # unit 1's data end two months before the origin
+    names = ("log_lag_1", "log_sum_12", "horizon", "target_month_sin")
+
+    shifted = design_matrix(
+        _panel(lagging), names, [origin], [1, 2], data_lags=np.array([0, 2, 0])
+    )
+    at_own_month = design_matrix(panel, names, [origin - 2], [3, 4])
+    plain = design_matrix(panel, names, [origin], [1, 2])
+
+    np.testing.assert_array_equal(shifted[2:4], at_own_month[2:4])
+    np.testing.assert_array_equal(shifted[:2], plain[:2])
+    np.testing.assert_array_equal(shifted[4:], plain[4:])
+    # The forecast month is the same: origin + 1 read as March + 3 is still May.
+    assert shifted[2, 3] == pytest.approx(plain[2, 3])
