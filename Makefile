@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint clean
+.PHONY: demo test bench lint clean translations
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,3 +29,9 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+# French (and later other) translations: collect the strings, keep what is translated,
+# compile the catalogues the application loads.
+translations: $(STAMP)
+	$(BIN)/pyside6-lupdate desktop/*.py desktop/dialogs/*.py -ts resources/translations/fieldcast_fr.ts
+	$(BIN)/pyside6-lrelease resources/translations/fieldcast_fr.ts -qm resources/translations/fieldcast_fr.qm

@@ -241,10 +241,12 @@ def run_forecast(
     if len(set(names)) != len(names):
         raise ForecastError("A unit is named twice in the forecast request.")
 
-    # Features, exactly as the build defines them, for the lookback ending at origin.
-    features = _features(workspace, bundle, names, origin)
-    input_digest = input_snapshot_digest(features, names, origin, horizons)
+    # Features, exactly as the build defines them, for the lookback ending at origin;
+    # a unit whose data end within the staleness limit is read at its own last month.
     last_months = _last_months(workspace, spec.sources, spec.target_variable)
+    lags = data_lags(last_months, spec.sources, names, origin)
+    features = _features(workspace, bundle, names, origin, lags)
+    input_digest = input_snapshot_digest(features, names, origin, horizons)
 
     decision = _decide(
         workspace, bundle, origin, names, features, horizons, known, last_months, now
@@ -340,8 +342,36 @@ def _lookback(bundle: Bundle) -> int:
     return max(bundle.manifest.input_spec.lookback_months, LOOKBACK_MONTHS)
 
 
+def data_lags(
+    last_months: Mapping[str, Mapping[str, int]],
+    sources: Sequence[Any],
+    names: Sequence[str],
+    origin: int,
+) -> np.ndarray:
+    """Per unit, how many months before the origin its data end, within the limit.
+
+    A unit whose data end later than the staleness limit allows gets 0: its features
+    stay missing and the gate blocks it as stale, with that reason alone.
+    """
+    limit = min((source.max_staleness_months for source in sources), default=0)
+    lags = np.zeros(len(names), dtype=np.int64)
+    for row, name in enumerate(names):
+        months = [
+            per_unit[name] for per_unit in last_months.values() if name in per_unit
+        ]
+        if months:
+            lag = origin - min(months)
+            if 0 < lag <= limit:
+                lags[row] = lag
+    return lags
+
+
 def _features(
-    workspace: Workspace, bundle: Bundle, names: tuple[str, ...], origin: int
+    workspace: Workspace,
+    bundle: Bundle,
+    names: tuple[str, ...],
+    origin: int,
+    lags: np.ndarray,
 ) -> np.ndarray:
     spec = bundle.manifest.input_spec
     try:
@@ -362,13 +392,17 @@ def _features(
     panel = load_panel(
         workspace,
         spec.target_variable,
-        origin - _lookback(bundle) + 1,
+        origin - _lookback(bundle) - int(lags.max(initial=0)) + 1,
         origin,
         names,
         with_neighbours=any(definition.needs_neighbours for definition in definitions),
     )
     return design_matrix(
-        panel, spec.feature_names, [origin], bundle.manifest.output_spec.horizons
+        panel,
+        spec.feature_names,
+        [origin],
+        bundle.manifest.output_spec.horizons,
+        data_lags=lags,
     )
 
 

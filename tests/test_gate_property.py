@@ -146,25 +146,18 @@ def _oracle(
 ) -> dict[str, bool]:
     """Which asked units must be blocked, from the rules as the issue states them.
 
-    What the features make of the generated data: a unit whose data end ``lag``
-    months before the origin has no value for the lag-1 feature (and the windows)
-    when ``lag >= 1``; a negative count in its last month shows as a log feature
-    below its minimum of 0 while that month is within the three lag features
-    (``lag <= 2``) and is hidden inside NaN windows otherwise. The factories' spec
-    lets each feature miss in at most 20% of units.
+    What the features make of the generated data: a unit whose data end within the
+    staleness limit is read at its own last month, so it has every feature and a
+    negative count planted in that month shows as a log feature below its minimum
+    of 0; a unit past the limit is stale, whatever else holds for it.
     """
     known = [unit for unit in asked if unit != GHOST]
     stale = {unit: state[unit]["months_behind"] > staleness for unit in known}
-    fresh = [unit for unit in known if not stale[unit]]
-    lagging = [unit for unit in fresh if state[unit]["months_behind"] >= 1]
-    too_many_missing = bool(fresh) and len(lagging) / len(fresh) > 0.2
 
     blocked = {}
     for unit in asked:
-        if bundle_unusable or too_many_missing or unit == GHOST:
+        if bundle_unusable or unit == GHOST:
             blocked[unit] = True
             continue
-        how = state[unit]
-        corrupt_visible = how["corrupt"] and how["months_behind"] <= 2
-        blocked[unit] = stale[unit] or corrupt_visible
+        blocked[unit] = stale[unit] or state[unit]["corrupt"]
     return blocked

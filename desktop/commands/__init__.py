@@ -10,7 +10,7 @@ import importlib
 
 import click
 
-MODULES: tuple[str, ...] = ()
+MODULES: tuple[str, ...] = ("data", "bundle", "build", "controls", "forecast", "app")
 
 
 def all_commands() -> list[click.Command]:

@@ -1,0 +1,1 @@
+"""The application's dialogs: sign-in, overrides, import, supervisor actions, setup."""

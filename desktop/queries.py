@@ -1,0 +1,752 @@
+"""What the window shows, read from a workspace: plain records for the views.
+
+These functions run on the workspace executor's thread (never on the UI thread) and
+return immutable records and numpy arrays the views can hold without touching the
+database again. They never return a forecast number for a blocked unit: whatever the
+``forecasts`` table holds, a unit the gate blocked reads as NaN here, so no view can
+show it by mistake.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import socket
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from engine import controls, months
+from engine.workspace import Workspace, parse_timestamp, utc_now
+
+log = logging.getLogger(__name__)
+
+STATUS_OK, STATUS_WARNING, STATUS_BLOCKED = 0, 1, 2
+SUMMARY_COLUMNS = (
+    "point",
+    "hdi50_low",
+    "hdi50_high",
+    "hdi90_low",
+    "hdi90_high",
+    "p_any",
+)
+
+
+# Records ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BundleSummary:
+    """The active bundle as the header shows it."""
+
+    id: str
+    model_line: str
+    release: int
+    digest: str
+    created: str
+    valid_from: str
+    valid_until: str
+    path: str
+    manifest: dict[str, Any]
+
+    @property
+    def name(self) -> str:
+        card = self.manifest.get("model_card") or {}
+        title = (
+            card.get("name") or card.get("title") if isinstance(card, dict) else None
+        )
+        return str(title or self.model_line)
+
+    @property
+    def target_variable(self) -> str | None:
+        spec = self.manifest.get("input_spec") or {}
+        target = spec.get("target_variable") if isinstance(spec, dict) else None
+        return str(target) if target else None
+
+    def days_left(self, now: dt.datetime | None = None) -> float:
+        now = now or utc_now()
+        return (parse_timestamp(self.valid_until) - now).total_seconds() / 86400
+
+
+@dataclass(frozen=True)
+class SourceFreshness:
+    """How current a source's data is: ``fresh``, ``due``, ``overdue`` or ``empty``."""
+
+    source: str
+    state: str
+    last_month: int | None
+    cadence_months: int
+    description: str = ""
+    months_behind: int | None = None
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """One forecast run, as lists and headers show it."""
+
+    id: int
+    bundle_id: str
+    bundle_digest: str
+    origin: int
+    status: str
+    started_at: str
+    finished_at: str | None
+    person: str
+    units_total: int
+    units_blocked: int
+    horizons: tuple[int, ...]
+    input_digest: str = ""
+    code_version: str = ""
+    data_through: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Overview:
+    """What the header needs, read once when the window opens or data changes."""
+
+    folder: str
+    device: str
+    synthetic: bool
+    bundle: BundleSummary | None
+    freshness: tuple[SourceFreshness, ...]
+    latest_run: RunSummary | None
+    unit_count: int
+
+
+@dataclass(frozen=True)
+class RunTable:
+    """Every unit of one run in columns: arrays, no per-cell Python objects.
+
+    Summary arrays are float32 ``[units, horizons]`` and NaN wherever the unit is
+    blocked. ``previous_point`` and ``previous_p_any`` hold the run before it, aligned
+    to the same units (NaN where that run had no forecast), for alerts.
+    """
+
+    run: RunSummary
+    unit_ids: np.ndarray
+    names: tuple[str, ...]
+    status: np.ndarray
+    point: np.ndarray
+    hdi50_low: np.ndarray
+    hdi50_high: np.ndarray
+    hdi90_low: np.ndarray
+    hdi90_high: np.ndarray
+    p_any: np.ndarray
+    overrides: np.ndarray
+    previous_run: RunSummary | None = None
+    previous_point: np.ndarray | None = None
+    previous_p_any: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def horizon_column(self, horizon: int) -> int:
+        return self.run.horizons.index(horizon)
+
+
+@dataclass(frozen=True)
+class ReasonRecord:
+    """One stored gate reason."""
+
+    code: str
+    severity: str
+    message: str
+    feature: str | None = None
+    source: str | None = None
+    measured: str | None = None
+    limit: str | None = None
+    run_wide: bool = False
+
+
+@dataclass(frozen=True)
+class DataThrough:
+    """Which data a run used from one source: the last month and the batch."""
+
+    source: str
+    last_month: int | None
+    batch_id: int | None
+    file_name: str | None
+    batch_sha256: str | None
+    imported_at: str | None
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a run's numbers came from, for "Why this number?"."""
+
+    run: RunSummary
+    bundle: BundleSummary | None
+    data: tuple[DataThrough, ...]
+
+
+@dataclass(frozen=True)
+class OverrideMark:
+    """An override of one unit's forecast, for the chart and the unit view."""
+
+    id: int
+    horizon: int
+    value: float
+    person: str
+    created_at: str
+    reason_category: str
+    field_estimate: bool
+
+
+@dataclass(frozen=True)
+class UnitDetail:
+    """One unit in one run: history, forecast (absent when blocked), reasons."""
+
+    unit_id: int
+    name: str
+    run: RunSummary
+    status: int
+    reasons: tuple[ReasonRecord, ...]
+    history_months: np.ndarray
+    history_values: np.ndarray
+    target_variable: str | None
+    horizons: tuple[int, ...]
+    forecast: dict[str, np.ndarray] | None
+    overrides: tuple[OverrideMark, ...]
+    provenance: Provenance
+
+    @property
+    def blocked(self) -> bool:
+        return self.status == STATUS_BLOCKED
+
+
+@dataclass(frozen=True)
+class MonitoringSeries:
+    """Small series for the monitoring plots, oldest run first."""
+
+    run_ids: tuple[int, ...]
+    run_labels: tuple[str, ...]
+    features: tuple[str, ...]
+    psi: np.ndarray  # [features, runs], NaN where a run measured nothing
+    psi_warning: float
+    psi_block: float
+    blocked_units: np.ndarray
+    total_units: np.ndarray
+    run_blocked: np.ndarray
+    releases: tuple[str, ...]
+    overrides_per_release: np.ndarray
+
+
+@dataclass(frozen=True)
+class HistoryRecords:
+    """The read-only record: runs, blocks and overrides, newest first."""
+
+    runs: tuple[RunSummary, ...]
+    blocks: tuple[dict[str, Any], ...]
+    overrides: tuple[dict[str, Any], ...]
+
+
+# Reading ------------------------------------------------------------------------------
+
+
+def device_name(workspace: Workspace) -> str:
+    return workspace.get_meta("device_name") or socket.gethostname() or "this device"
+
+
+def active_bundle(workspace: Workspace) -> BundleSummary | None:
+    """The bundle the device runs: the latest activation or rollback."""
+    # Only the registry's record: opening and verifying the bundle's files is the
+    # forecast run's job (and the gate's), not the header's.
+    bundle_id = controls.active_bundle_id(workspace)
+    if bundle_id is None:
+        return None
+    return bundle_summary(workspace, bundle_id)
+
+
+def bundle_summary(workspace: Workspace, bundle_id: str) -> BundleSummary | None:
+    rows = workspace.query("SELECT * FROM bundles WHERE id = ?", (bundle_id,))
+    if not rows:
+        return None
+    row = rows[0]
+    try:
+        manifest = json.loads(row["manifest"])
+    except (TypeError, ValueError):
+        manifest = {}
+    return BundleSummary(
+        id=str(row["id"]),
+        model_line=str(row["model_line"]),
+        release=int(row["release"]),
+        digest=str(row["digest"]),
+        created=str(row["created"]),
+        valid_from=str(row["valid_from"]),
+        valid_until=str(row["valid_until"]),
+        path=str(row["path"]),
+        manifest=manifest if isinstance(manifest, dict) else {},
+    )
+
+
+def freshness(
+    workspace: Workspace, now: dt.datetime | None = None
+) -> tuple[SourceFreshness, ...]:
+    """Each source's newest month against its cadence: fresh, due or overdue.
+
+    A source is *fresh* while its newest month is no older than its cadence allows
+    (data for a month arrives after the month ends), *due* for one more cadence, and
+    *overdue* after that.
+    """
+    current = months.of_date(now or utc_now())
+    rows = workspace.query(
+        "SELECT s.name, s.cadence_months, s.description, "
+        "(SELECT MAX(c.last_month) FROM coverage c WHERE c.source = s.name) "
+        "AS covered, "
+        "(SELECT MAX(b.last_month) FROM batches b "
+        " WHERE b.source = s.name AND b.status = 'accepted') AS batched "
+        "FROM sources s ORDER BY s.name"
+    )
+    result = []
+    for row in rows:
+        last = row["covered"] if row["covered"] is not None else row["batched"]
+        cadence = int(row["cadence_months"])
+        if last is None:
+            result.append(
+                SourceFreshness(row["name"], "empty", None, cadence, row["description"])
+            )
+            continue
+        behind = current - int(last)
+        if behind <= cadence:
+            state = "fresh"
+        elif behind <= 2 * cadence:
+            state = "due"
+        else:
+            state = "overdue"
+        result.append(
+            SourceFreshness(
+                row["name"], state, int(last), cadence, row["description"], behind
+            )
+        )
+    return tuple(result)
+
+
+def _run_summary(row: dict[str, Any]) -> RunSummary:
+    try:
+        data_through = json.loads(row.get("data_through") or "{}")
+    except ValueError:
+        data_through = {}
+    return RunSummary(
+        id=int(row["id"]),
+        bundle_id=str(row["bundle_id"]),
+        bundle_digest=str(row["bundle_digest"]),
+        origin=int(row["origin"]),
+        status=str(row["status"]),
+        started_at=str(row["started_at"]),
+        finished_at=row["finished_at"],
+        person=str(row["person"]),
+        units_total=int(row["units_total"]),
+        units_blocked=int(row["units_blocked"]),
+        horizons=tuple(int(h) for h in json.loads(row["horizons"])),
+        input_digest=str(row["input_digest"]),
+        code_version=str(row["code_version"]),
+        data_through=data_through if isinstance(data_through, dict) else {},
+    )
+
+
+def run_summary(workspace: Workspace, run_id: int) -> RunSummary | None:
+    rows = workspace.query("SELECT * FROM forecast_runs WHERE id = ?", (run_id,))
+    return _run_summary(rows[0]) if rows else None
+
+
+def latest_run(workspace: Workspace, before: int | None = None) -> RunSummary | None:
+    """The newest finished run (before run ``before``, when given)."""
+    sql = "SELECT * FROM forecast_runs WHERE status NOT IN ('running', 'failed')"
+    params: list[Any] = []
+    if before is not None:
+        sql += " AND id < ?"
+        params.append(before)
+    rows = workspace.query(sql + " ORDER BY id DESC LIMIT 1", params)
+    return _run_summary(rows[0]) if rows else None
+
+
+def list_runs(workspace: Workspace, limit: int = 200) -> tuple[RunSummary, ...]:
+    rows = workspace.query(
+        "SELECT * FROM forecast_runs ORDER BY id DESC LIMIT ?", (int(limit),)
+    )
+    return tuple(_run_summary(row) for row in rows)
+
+
+def overview(workspace: Workspace) -> Overview:
+    bundle = active_bundle(workspace)
+    return Overview(
+        folder=str(workspace.folder),
+        device=device_name(workspace),
+        synthetic=(workspace.get_meta("synthetic") or "").lower()
+        in {"1", "true", "yes"},
+        bundle=bundle,
+        freshness=freshness(workspace),
+        latest_run=latest_run(workspace),
+        unit_count=int(workspace.scalar("SELECT COUNT(*) FROM units") or 0),
+    )
+
+
+def _blocked_unit_ids(workspace: Workspace, run_id: int) -> tuple[set[int], set[int]]:
+    """Units with a blocking reason and units with a warning, in one run."""
+    blocked: set[int] = set()
+    warned: set[int] = set()
+    for unit_id, severity in workspace.db.execute(
+        "SELECT DISTINCT unit_id, severity FROM gate_reasons "
+        "WHERE run_id = ? AND unit_id IS NOT NULL",
+        (run_id,),
+    ):
+        (blocked if severity == "block" else warned).add(int(unit_id))
+    return blocked, warned
+
+
+def _run_wide_severities(workspace: Workspace, run_id: int) -> set[str]:
+    return {
+        str(severity)
+        for (severity,) in workspace.db.execute(
+            "SELECT DISTINCT severity FROM gate_reasons "
+            "WHERE run_id = ? AND unit_id IS NULL",
+            (run_id,),
+        )
+    }
+
+
+def _summaries(
+    workspace: Workspace, run_id: int, horizons: int
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Unit ids and each summary as ``[rows, horizons]`` float32, in unit id order."""
+    cursor = workspace.db.execute(
+        f"SELECT unit_id, {', '.join(SUMMARY_COLUMNS)} FROM forecasts "
+        "WHERE run_id = ? ORDER BY unit_id",
+        (run_id,),
+    )
+    rows = cursor.fetchall()
+    unit_ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+    arrays = {}
+    for position, name in enumerate(SUMMARY_COLUMNS, start=1):
+        raw = b"".join(row[position] for row in rows)
+        values = np.frombuffer(raw, dtype="<f4").astype(np.float32)
+        arrays[name] = values.reshape(len(rows), horizons)
+    return unit_ids, arrays
+
+
+def run_table(workspace: Workspace, run_id: int | None = None) -> RunTable | None:
+    """Every unit of a run (the latest when ``run_id`` is None), blocked ones as NaN."""
+    run = latest_run(workspace) if run_id is None else run_summary(workspace, run_id)
+    if run is None:
+        return None
+    width = len(run.horizons)
+
+    # Units: every unit the run knew of: those with a forecast or a reason; when the
+    # run was blocked as a whole, every unit in the workspace.
+    names_by_id = {
+        int(unit_id): str(name)
+        for unit_id, name in workspace.db.execute("SELECT id, name FROM units")
+    }
+    forecast_ids, summaries = _summaries(workspace, run.id, width)
+    blocked, warned = _blocked_unit_ids(workspace, run.id)
+    run_wide = _run_wide_severities(workspace, run.id)
+    run_blocked = run.status == "blocked" or "block" in run_wide
+    if run_blocked:
+        wanted = set(names_by_id)
+    else:
+        wanted = set(forecast_ids.tolist()) | blocked | warned
+    unit_ids = np.array(sorted(wanted), dtype=np.int64)
+    names = tuple(names_by_id.get(int(i), f"unit {i}") for i in unit_ids)
+    count = len(unit_ids)
+
+    # Place each stored summary at its unit's row.
+    rows_of = np.searchsorted(unit_ids, forecast_ids)
+    arrays: dict[str, np.ndarray] = {}
+    for name in SUMMARY_COLUMNS:
+        full = np.full((count, width), np.nan, dtype=np.float32)
+        if len(forecast_ids):
+            full[rows_of] = summaries[name]
+        arrays[name] = full
+    has_forecast = np.zeros(count, dtype=bool)
+    has_forecast[rows_of] = True
+
+    status = np.full(count, STATUS_OK, dtype=np.int8)
+    if "warning" in run_wide:
+        status[:] = STATUS_WARNING
+    status[np.isin(unit_ids, list(warned))] = STATUS_WARNING
+    blocked_mask = np.isin(unit_ids, list(blocked)) | ~has_forecast
+    if run_blocked:
+        blocked_mask[:] = True
+    status[blocked_mask] = STATUS_BLOCKED
+    for name in SUMMARY_COLUMNS:
+        arrays[name][blocked_mask] = np.nan  # never a number for a blocked unit
+
+    overrides = np.zeros(count, dtype=np.int32)
+    for unit_id, number in workspace.db.execute(
+        "SELECT unit_id, COUNT(*) FROM overrides WHERE run_id = ? GROUP BY unit_id",
+        (run.id,),
+    ):
+        row = int(np.searchsorted(unit_ids, unit_id))
+        if row < count and unit_ids[row] == unit_id:
+            overrides[row] = number
+
+    previous = latest_run(workspace, before=run.id)
+    previous_point = previous_p_any = None
+    if previous is not None and previous.horizons == run.horizons:
+        old_ids, old = _summaries(workspace, previous.id, width)
+        old_blocked, _ = _blocked_unit_ids(workspace, previous.id)
+        keep = ~np.isin(old_ids, list(old_blocked))
+        previous_point = np.full((count, width), np.nan, dtype=np.float32)
+        previous_p_any = np.full((count, width), np.nan, dtype=np.float32)
+        if previous.status != "blocked":
+            positions = np.searchsorted(unit_ids, old_ids)
+            inside = (positions < count) & keep
+            inside[inside] &= unit_ids[positions[inside]] == old_ids[inside]
+            previous_point[positions[inside]] = old["point"][inside]
+            previous_p_any[positions[inside]] = old["p_any"][inside]
+
+    return RunTable(
+        run=run,
+        unit_ids=unit_ids,
+        names=names,
+        status=status,
+        overrides=overrides,
+        previous_run=previous,
+        previous_point=previous_point,
+        previous_p_any=previous_p_any,
+        **arrays,
+    )
+
+
+def unit_reasons(
+    workspace: Workspace, run_id: int, unit_id: int
+) -> tuple[ReasonRecord, ...]:
+    """Run-wide reasons first, then the unit's own; blocks before warnings."""
+    rows = workspace.query(
+        "SELECT * FROM gate_reasons "
+        "WHERE run_id = ? AND (unit_id = ? OR unit_id IS NULL) "
+        "ORDER BY unit_id IS NOT NULL, severity = 'warning', id",
+        (run_id, unit_id),
+    )
+    return tuple(
+        ReasonRecord(
+            code=str(row["code"]),
+            severity=str(row["severity"]),
+            message=str(row["message"]),
+            feature=row["feature"],
+            source=row["source"],
+            measured=row["measured"],
+            limit=row["limit_value"],
+            run_wide=row["unit_id"] is None,
+        )
+        for row in rows
+    )
+
+
+def provenance(workspace: Workspace, run: RunSummary) -> Provenance:
+    """The run's bundle and, per source, the last month and batch its data came from."""
+    bundle = bundle_summary(workspace, run.bundle_id)
+    data = []
+    for source, value in sorted(run.data_through.items()):
+        last_month, batch_id = _month_and_batch(value)
+        batch = None
+        if batch_id is not None:
+            found = workspace.query("SELECT * FROM batches WHERE id = ?", (batch_id,))
+            batch = found[0] if found else None
+        if batch is None:
+            # The newest accepted batch of the source imported before the run began.
+            found = workspace.query(
+                "SELECT * FROM batches WHERE source = ? AND status = 'accepted' "
+                "AND created_at <= ? ORDER BY id DESC LIMIT 1",
+                (source, run.started_at),
+            )
+            batch = found[0] if found else None
+        data.append(
+            DataThrough(
+                source=str(source),
+                last_month=last_month,
+                batch_id=int(batch["id"]) if batch else batch_id,
+                file_name=str(batch["file_name"]) if batch else None,
+                batch_sha256=str(batch["sha256"]) if batch else None,
+                imported_at=str(batch["created_at"]) if batch else None,
+            )
+        )
+    return Provenance(run=run, bundle=bundle, data=tuple(data))
+
+
+def _month_and_batch(value: Any) -> tuple[int | None, int | None]:
+    """``data_through`` values may be a month, ``YYYY-MM`` text, or a small record."""
+    month: Any = value
+    batch: Any = None
+    if isinstance(value, dict):
+        month = value.get("last_month", value.get("month"))
+        batch = value.get("batch_id", value.get("batch"))
+    try:
+        if isinstance(month, str):
+            month = months.parse_month(month)
+        month = int(month) if month is not None else None
+    except (TypeError, ValueError):
+        month = None
+    try:
+        batch = int(batch) if batch is not None else None
+    except (TypeError, ValueError):
+        batch = None
+    return month, batch
+
+
+def unit_detail(
+    workspace: Workspace, run_id: int, unit_id: int, history_months: int = 60
+) -> UnitDetail:
+    run = run_summary(workspace, run_id)
+    if run is None:
+        raise LookupError(f"run {run_id} is not in the workspace")
+    name = str(
+        workspace.scalar("SELECT name FROM units WHERE id = ?", (unit_id,)) or unit_id
+    )
+    reasons = unit_reasons(workspace, run_id, unit_id)
+    prov = provenance(workspace, run)
+    bundle = prov.bundle
+    target = bundle.target_variable if bundle else None
+
+    blocked = run.status == "blocked" or any(r.severity == "block" for r in reasons)
+    forecast: dict[str, np.ndarray] | None = None
+    if not blocked:
+        row = workspace.db.execute(
+            f"SELECT {', '.join(SUMMARY_COLUMNS)} FROM forecasts "
+            "WHERE run_id = ? AND unit_id = ?",
+            (run_id, unit_id),
+        ).fetchone()
+        if row is None:
+            blocked = True
+            reasons = (
+                ReasonRecord(
+                    code="no_forecast",
+                    severity="block",
+                    message="This run holds no forecast for this unit.",
+                ),
+                *reasons,
+            )
+        else:
+            forecast = {
+                column: np.frombuffer(blob, dtype="<f4").astype(np.float32)
+                for column, blob in zip(SUMMARY_COLUMNS, row, strict=True)
+            }
+    if blocked:
+        status = STATUS_BLOCKED
+    elif reasons:
+        status = STATUS_WARNING
+    else:
+        status = STATUS_OK
+
+    history_m = np.zeros(0, dtype=np.int64)
+    history_v = np.zeros(0, dtype=np.float64)
+    if target is not None:
+        rows = workspace.db.execute(
+            "SELECT month, value FROM observations WHERE unit_id = ? AND variable = ? "
+            "AND month > ? AND month <= ? ORDER BY month",
+            (unit_id, target, run.origin - history_months, run.origin),
+        ).fetchall()
+        if rows:
+            history_m = np.array([r[0] for r in rows], dtype=np.int64)
+            history_v = np.array([r[1] for r in rows], dtype=np.float64)
+
+    marks = tuple(
+        OverrideMark(
+            id=int(row["id"]),
+            horizon=int(row["horizon"]),
+            value=float(row["value"]),
+            person=str(row["person"]),
+            created_at=str(row["created_at"]),
+            reason_category=str(row["reason_category"]),
+            field_estimate=bool(json.loads(row["original"]).get("blocked", False)),
+        )
+        for row in workspace.query(
+            "SELECT * FROM overrides WHERE run_id = ? AND unit_id = ? ORDER BY id",
+            (run_id, unit_id),
+        )
+    )
+    return UnitDetail(
+        unit_id=unit_id,
+        name=name,
+        run=run,
+        status=status,
+        reasons=reasons,
+        history_months=history_m,
+        history_values=history_v,
+        target_variable=target,
+        horizons=run.horizons,
+        forecast=forecast,
+        overrides=marks,
+        provenance=prov,
+    )
+
+
+def monitoring(workspace: Workspace, runs: int = 24) -> MonitoringSeries:
+    recent = list(
+        reversed(
+            workspace.query(
+                "SELECT id, origin, units_total, units_blocked, status "
+                "FROM forecast_runs WHERE status != 'running' ORDER BY id DESC LIMIT ?",
+                (int(runs),),
+            )
+        )
+    )
+    run_ids = tuple(int(r["id"]) for r in recent)
+    labels = tuple(
+        f"#{r['id']} {months.format_month(int(r['origin']))}" for r in recent
+    )
+    features: list[str] = []
+    psi = np.zeros((0, len(run_ids)))
+    if run_ids:
+        marks = ",".join("?" * len(run_ids))
+        drift_rows = workspace.db.execute(
+            "SELECT run_id, feature, psi FROM drift_measures "
+            f"WHERE run_id IN ({marks})",
+            run_ids,
+        ).fetchall()
+        features = sorted({str(r[1]) for r in drift_rows})
+        psi = np.full((len(features), len(run_ids)), np.nan)
+        column = {run_id: i for i, run_id in enumerate(run_ids)}
+        row_of = {feature: i for i, feature in enumerate(features)}
+        for run_id, feature, value in drift_rows:
+            psi[row_of[str(feature)], column[int(run_id)]] = float(value)
+
+    limits = _drift_limits(workspace)
+    per_release = workspace.query(
+        "SELECT b.model_line AS line, b.release AS release, COUNT(o.id) AS n "
+        "FROM bundles b LEFT JOIN forecast_runs r ON r.bundle_id = b.id "
+        "LEFT JOIN overrides o ON o.run_id = r.id "
+        "GROUP BY b.id ORDER BY b.model_line, b.release"
+    )
+    return MonitoringSeries(
+        run_ids=run_ids,
+        run_labels=labels,
+        features=tuple(features),
+        psi=psi,
+        psi_warning=limits[0],
+        psi_block=limits[1],
+        blocked_units=np.array([r["units_blocked"] for r in recent], dtype=np.int64),
+        total_units=np.array([r["units_total"] for r in recent], dtype=np.int64),
+        run_blocked=np.array([r["status"] == "blocked" for r in recent], dtype=bool),
+        releases=tuple(f"{r['line']} r{r['release']}" for r in per_release),
+        overrides_per_release=np.array([r["n"] for r in per_release], dtype=np.int64),
+    )
+
+
+def _drift_limits(workspace: Workspace) -> tuple[float, float]:
+    bundle = active_bundle(workspace)
+    drift = (
+        ((bundle.manifest.get("input_spec") or {}).get("drift") or {}) if bundle else {}
+    )
+    return float(drift.get("psi_warning", 0.1)), float(drift.get("psi_block", 0.25))
+
+
+def history(workspace: Workspace, limit: int = 500) -> HistoryRecords:
+    runs = list_runs(workspace, limit)
+    blocks = workspace.query(
+        "SELECT g.run_id, r.origin, r.started_at, COALESCE(u.name, '') AS unit, "
+        "g.code, g.message FROM gate_reasons g JOIN forecast_runs r ON r.id = g.run_id "
+        "LEFT JOIN units u ON u.id = g.unit_id WHERE g.severity = 'block' "
+        "ORDER BY g.id DESC LIMIT ?",
+        (int(limit),),
+    )
+    overrides = workspace.query(
+        "SELECT o.id, o.created_at, o.person, o.role, u.name AS unit, o.horizon, "
+        "r.origin, o.value, o.reason_category, o.justification, o.original "
+        "FROM overrides o JOIN units u ON u.id = o.unit_id "
+        "JOIN forecast_runs r ON r.id = o.run_id ORDER BY o.id DESC LIMIT ?",
+        (int(limit),),
+    )
+    return HistoryRecords(runs=runs, blocks=tuple(blocks), overrides=tuple(overrides))

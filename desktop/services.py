@@ -1,0 +1,227 @@
+"""WorkspaceService: the only way the window's widgets reach the engine.
+
+One service per open workspace. Every request runs on the service's serial workspace
+executor (``desktop.tasks``), where the workspace's SQLite connection is opened, used
+and closed; no widget ever holds a connection, runs SQL or opens an ONNX session.
+Answers come back as signals on the UI thread carrying immutable records
+(``desktop.queries``); a newer request of the same kind supersedes an older one, so a
+person clicking through units only ever sees the unit clicked last. Errors go to the
+one ``ErrorReporter``; the service never shows anything itself.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from desktop import queries
+from desktop.errors import ErrorReporter
+from desktop.tasks import SerialExecutor, TaskControl, TaskHandle
+from engine import controls, forecast
+from engine.errors import ForecastBlockedError, ForecastError
+from engine.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+
+class WorkspaceService(QObject):
+    """Reads and runs on one workspace, off the UI thread, answering with signals."""
+
+    overview_loaded = Signal(object)
+    run_loaded = Signal(object)
+    unit_loaded = Signal(object)
+    monitoring_loaded = Signal(object)
+    history_loaded = Signal(object)
+    forecast_running = Signal(bool)
+    forecast_progress = Signal(float, str)
+    forecast_finished = Signal(object)
+    workspace_changed = Signal()
+    busy_changed = Signal(bool)
+
+    def __init__(
+        self,
+        folder: Path | str,
+        reporter: ErrorReporter | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.folder = Path(folder)
+        self.reporter = reporter
+        self.person: Any = None  # the signed-in engine.people.Person, or None
+        self.history_months = 60
+        self.executor = SerialExecutor("workspace", self)
+        self.executor.busy_changed.connect(self.busy_changed)
+        self._workspace: Workspace | None = None  # touched on the worker thread only
+        self._forecast: TaskHandle | None = None
+
+    # The workspace, on the worker thread ----------------------------------------------
+
+    def _open(self) -> Workspace:
+        if self._workspace is None:
+            self._workspace = Workspace.open(self.folder, create=False)
+        return self._workspace
+
+    def _close(self) -> None:
+        if self._workspace is not None:
+            self._workspace.close()
+            self._workspace = None
+
+    def call(
+        self,
+        kind: str,
+        work: Callable[[Workspace, TaskControl], Any],
+        on_done: Callable[[Any], None],
+        *,
+        supersede: bool = True,
+        on_error: Callable[[BaseException], None] | None = None,
+        on_progress: Callable[[float, str], None] | None = None,
+        on_cancelled: Callable[[], None] | None = None,
+    ) -> TaskHandle:
+        """Run ``work(workspace, control)`` on the workspace thread; answer on this one.
+
+        Other modules (the dialogs) use this for their own reads and writes.
+        """
+        return self.executor.submit(
+            kind,
+            lambda control: work(self._open(), control),
+            on_done=on_done,
+            on_error=on_error or (lambda error: self._report(error, kind)),
+            on_progress=on_progress,
+            on_cancelled=on_cancelled,
+            supersede=supersede,
+        )
+
+    def _report(self, error: BaseException, what: str) -> None:
+        if self.reporter is not None:
+            self.reporter.report(error, what.replace("_", " "))
+        else:
+            log.error("%s failed", what, exc_info=(type(error), error, None))
+
+    # Reads ----------------------------------------------------------------------------
+
+    def load_overview(self) -> TaskHandle:
+        return self.call(
+            "overview",
+            lambda ws, _c: queries.overview(ws),
+            self.overview_loaded.emit,
+        )
+
+    def load_run(self, run_id: int | None = None) -> TaskHandle:
+        """Load a run's table (the latest run when ``run_id`` is None)."""
+        return self.call(
+            "run",
+            lambda ws, _c: queries.run_table(ws, run_id),
+            self.run_loaded.emit,
+        )
+
+    def load_unit(self, run_id: int, unit_id: int) -> TaskHandle:
+        months = self.history_months
+        return self.call(
+            "unit",
+            lambda ws, _c: queries.unit_detail(ws, run_id, unit_id, months),
+            self.unit_loaded.emit,
+        )
+
+    def load_monitoring(self) -> TaskHandle:
+        return self.call(
+            "monitoring",
+            lambda ws, _c: queries.monitoring(ws),
+            self.monitoring_loaded.emit,
+        )
+
+    def load_history(self) -> TaskHandle:
+        return self.call(
+            "history",
+            lambda ws, _c: queries.history(ws),
+            self.history_loaded.emit,
+        )
+
+    def refresh(self) -> None:
+        """Reload everything the window shows (after a run, an import, an override)."""
+        self.load_overview()
+        self.load_run()
+        self.load_monitoring()
+        self.load_history()
+
+    # Forecast runs --------------------------------------------------------------------
+
+    @property
+    def forecast_is_running(self) -> bool:
+        return self._forecast is not None and not self._forecast.done
+
+    def run_forecast(self, origin: int | None = None) -> TaskHandle:
+        """Run the active bundle over the workspace (the gate first, inside the run)."""
+        person = self.person
+        self.forecast_running.emit(True)
+
+        def work(workspace: Workspace, control: TaskControl) -> Any:
+            return _run_forecast(workspace, origin, person, control)
+
+        def finished(result: Any) -> None:
+            self.forecast_running.emit(False)
+            self.forecast_finished.emit(result)
+            self.refresh()
+
+        def failed(error: BaseException) -> None:
+            self.forecast_running.emit(False)
+            self._report(error, "running the forecast")
+            if isinstance(error, ForecastBlockedError):
+                self.refresh()  # the blocked run is stored with its reasons
+
+        self._forecast = self.call(
+            "forecast",
+            work,
+            finished,
+            supersede=False,
+            on_error=failed,
+            on_progress=self.forecast_progress.emit,
+            on_cancelled=lambda: self.forecast_running.emit(False),
+        )
+        return self._forecast
+
+    def cancel_forecast(self) -> None:
+        if self._forecast is not None:
+            self._forecast.cancel()
+
+    # Ending ---------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Cancel what is queued, close the workspace on its thread, stop the thread."""
+        self.executor.cancel_all()
+        if self.executor.running:
+            try:
+                self.executor.run_and_wait(self._close)
+            except (TimeoutError, RuntimeError) as err:
+                log.warning("the workspace did not close cleanly: %s", err)
+        self.executor.shutdown()
+
+
+def _run_forecast(
+    workspace: Workspace, origin: int | None, person: Any, control: TaskControl
+) -> Any:
+    """Call the engine's forecast run with progress and cancellation wired through."""
+    bundle = controls.active_bundle(workspace)
+    if bundle is None:
+        raise ForecastError(
+            "No model bundle is active on this device. Import one from a folder or "
+            "USB stick (File, Import from folder) and try again."
+        )
+    name = getattr(person, "name", None) or "unknown"
+
+    def progress(done: int, total: int) -> None:
+        control.progress(done / total if total else 0.0, "")
+
+    result = forecast.run_forecast(
+        workspace,
+        bundle,
+        origin=origin,
+        person=name,
+        progress=progress,
+        cancel=lambda: control.cancelled,
+    )
+    control.check()  # a cancelled run is stored as failed; nothing to show
+    return result
