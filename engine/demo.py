@@ -20,6 +20,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -227,6 +228,8 @@ class DemoContext:
     mapping_path: Path | None = None
     ingest: IngestReport | None = None
     messages: list[str] = field(default_factory=list)
+    # What later steps (engine.build.demo) hand to each other.
+    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def open_workspace(self) -> Workspace:

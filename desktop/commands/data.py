@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from engine.demo import DEMO_SEED, run_demo
+from engine.errors import WorkspaceError
 from engine.ingest import IngestRejected, ingest_file
 from engine.mapping import find_mapping
 from engine.months import format_month, parse_month
@@ -141,18 +142,30 @@ def demo(ctx: click.Context, no_window: bool, end: str | None, seed: int) -> Non
     chosen = ctx.find_root().params.get("workspace")
     folder = Path(chosen) if chosen else default_demo_workspace()
 
+    try:
+        # The bundle, people, forecast and override steps need the build extra.
+        from engine.build.demo import FULL_DEMO_STEPS as steps
+    except ImportError as err:
+        raise WorkspaceError(
+            f"The demo builds its own model bundle and needs the build extra ({err}). "
+            "Install it with: pip install 'fieldcast[build]' (make demo does this)."
+        ) from err
+
     click.echo(f"Demo workspace: {folder} (SYNTHETIC data, not real events)")
     run_demo(
         folder,
         end_month=end_month,
         seed=seed,
         person="demo",
+        steps=steps,
         progress=lambda name, message: click.echo(f"  {name}: {message}"),
     )
     click.echo(f"Done. See it with: fieldcast --workspace {folder} status")
     if not no_window:
-        # TODO(#2): open the window here once the desktop application lands (#5).
-        click.echo("The window is not there yet; the demo workspace is ready.")
+        from desktop.app import run_app
+
+        click.echo("Opening the window; sign in with a PIN printed above.")
+        raise SystemExit(run_app(folder, ctx.obj.log_file))
 
 
 COMMANDS = [ingest, status, demo]
