@@ -113,7 +113,8 @@ def test_the_manifest_describes_inputs_outputs_and_training(built):
     assert neighbour.sources == (DEMO_SOURCE,)
     horizon = next(f for f in manifest.input_spec.features if f.name == "horizon")
     assert horizon.sources == () and horizon.tag == "deterministic"
-    assert (horizon.minimum, horizon.maximum) == (1.0, 6.0)
+    # Horizons 1 to 6, plus 7 and 8 for units up to two months behind (staleness 2).
+    assert (horizon.minimum, horizon.maximum) == (1.0, 8.0)
 
 
 def test_created_defaults_to_the_end_of_the_training_data(built):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from click.testing import CliRunner
 
 from desktop.cli import main
@@ -71,6 +72,7 @@ def test_status_of_a_missing_workspace_is_a_clear_error(tmp_path):
     assert "no workspace" in result.output
 
 
+@pytest.mark.slow
 def test_demo_without_a_window_builds_the_demo_workspace(tmp_path):
     folder = tmp_path / "demo"
     result = fieldcast(
@@ -79,15 +81,14 @@ def test_demo_without_a_window_builds_the_demo_workspace(tmp_path):
     assert result.exit_code == 0, result.output
     assert "SYNTHETIC" in result.output
     assert "ingest: Imported synthetic_demo.csv" in result.output
-    assert "window is not there yet" not in result.output
     status = fieldcast("--workspace", str(folder), "status")
     assert "synthetic-demo: data to 2020-12" in status.output
     assert "Units: 240" in status.output
 
 
-def test_demo_uses_its_own_folder_and_says_the_window_is_not_there_yet():
-    result = fieldcast("demo", "--end", "2001-06")
+@pytest.mark.slow
+def test_demo_uses_its_own_folder_by_default():
+    result = fieldcast("demo", "--no-window", "--end", "2001-06")
     assert result.exit_code == 0, result.output
     assert str(default_demo_workspace()) in result.output
-    assert "window is not there yet" in result.output
     assert (default_demo_workspace() / "workspace.sqlite").exists()
