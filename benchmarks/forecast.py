@@ -1,11 +1,18 @@
 """A whole forecast run against raw onnxruntime inference of the same graph.
 
 Both workloads of ARCHITECTURE.md on synthetic workspaces: country-month (191 units,
-36 horizons, 1,000 draws) and grid-month (13,110 units, 36 horizons, 256 draws). The
-graph is shaped like the build's: one TreeEnsembleRegressor (ai.onnx.ml) whose trees
-each write their own output column, so each tree gives one draw. The run (features,
-gate, inference, HDIs, storing) happens in a subprocess that also reports its peak
-memory; raw inference runs here on the preloaded feature matrix, same session options.
+36 horizons, 1,000 draws: 50 trees x 20 samples a leaf) and grid-month (13,110 units,
+36 horizons, 256 draws: 32 trees x 8 samples). The graph is shaped like a built
+bundle's (``benchmarks.graphs.leaf_table_graph``: trees of at most 512 leaves grown on
+the workspace's own feature rows, Cast, Gather from a leaf table, Reshape), and the
+bundle lists its units as built bundles do.
+
+The run (features, gate, inference, HDIs, storing) happens in a fresh subprocess,
+which also reports its peak memory; its session is warmed up as the reference's is,
+and its first gate check runs the self-test. Raw inference runs here, on the feature
+matrix preloaded, in one call, with the same session options. The two are interleaved
+and each keeps the fastest of its repeats, so a busy moment of the shared machine
+does not decide the ratio.
 """
 
 from __future__ import annotations
@@ -18,95 +25,44 @@ import time
 from pathlib import Path
 
 import numpy as np
-import onnx
-from onnx import TensorProto, helper
 
 from benchmarks import Result
+from benchmarks.graphs import leaf_table_graph
 from engine.bundle import Bundle
-from engine.features import LOOKBACK_MONTHS, design_matrix, load_panel
+from engine.features import DEFAULT_FEATURES, LOOKBACK_MONTHS, design_matrix, load_panel
 from engine.runner import new_session
+from engine.workspace import Workspace
 from tests.factories import LAST_MONTH, TARGET, make_bundle, make_workspace
 
-WORKLOADS = (("country-month", 191, 1000), ("grid-month", 13_110, 256))
+# name, units, trees, samples per leaf (draws = trees x samples)
+WORKLOADS = (("country-month", 191, 50, 20), ("grid-month", 13_110, 32, 8))
 HORIZONS = tuple(range(1, 37))
-DEPTH = 7  # 128 leaves a tree
+LEAVES = 512  # the build's default ensemble.max_leaf_nodes
 MEMORY_GOAL_BYTES = 1.5 * 1024**3
-REPEATS = 2
-
-
-def tree_ensemble_graph(features: int, trees: int, seed: int = 3) -> bytes:
-    """Complete binary trees of DEPTH on random features, one output column each."""
-    rng = np.random.default_rng(seed)
-    inner = 2**DEPTH - 1
-    leaves = 2**DEPTH
-    per_tree = inner + leaves
-    node_ids = np.tile(np.arange(per_tree), trees)
-    tree_ids = np.repeat(np.arange(trees), per_tree)
-    is_leaf = np.tile(np.arange(per_tree) >= inner, trees)
-    local = np.arange(per_tree)
-    true_ids = np.tile(np.where(local < inner, 2 * local + 1, 0), trees)
-    false_ids = np.tile(np.where(local < inner, 2 * local + 2, 0), trees)
-    thresholds = rng.uniform(0.0, 3.0, trees * per_tree).astype(np.float32)
-    feature_ids = rng.integers(0, features, trees * per_tree)
-
-    leaf_tree = np.repeat(np.arange(trees), leaves)
-    leaf_node = np.tile(np.arange(inner, per_tree), trees)
-    # Leaf values: counts with many zeros and a long tail, like fatality draws.
-    values = np.where(
-        rng.random(trees * leaves) < 0.5, 0.0, np.floor(rng.pareto(1.3, trees * leaves))
-    )
-    node = helper.make_node(
-        "TreeEnsembleRegressor",
-        ["features"],
-        ["draws"],
-        domain="ai.onnx.ml",
-        n_targets=trees,
-        aggregate_function="SUM",
-        nodes_treeids=tree_ids.tolist(),
-        nodes_nodeids=node_ids.tolist(),
-        nodes_featureids=np.where(is_leaf, 0, feature_ids).tolist(),
-        nodes_values=np.where(is_leaf, 0.0, thresholds).tolist(),
-        nodes_modes=["LEAF" if leaf else "BRANCH_LEQ" for leaf in is_leaf],
-        nodes_truenodeids=true_ids.tolist(),
-        nodes_falsenodeids=false_ids.tolist(),
-        nodes_missing_value_tracks_true=[0] * len(node_ids),
-        nodes_hitrates=[1.0] * len(node_ids),
-        target_treeids=leaf_tree.tolist(),
-        target_nodeids=leaf_node.tolist(),
-        target_ids=leaf_tree.tolist(),
-        target_weights=values.astype(np.float32).tolist(),
-    )
-    graph = helper.make_graph(
-        [node],
-        "tree_draws",
-        [
-            helper.make_tensor_value_info(
-                "features", TensorProto.FLOAT, [None, features]
-            )
-        ],
-        [helper.make_tensor_value_info("draws", TensorProto.FLOAT, [None, trees])],
-    )
-    model = helper.make_model(
-        graph,
-        opset_imports=[
-            helper.make_opsetid("", 17),
-            helper.make_opsetid("ai.onnx.ml", 3),
-        ],
-    )
-    model.ir_version = 8
-    onnx.checker.check_model(model)
-    return model.SerializeToString()
-
+GOAL = 1.3
+REPEATS = 3
+# TODO(#3): the 1.3x goal is not met. Profiled on grid-month (raw inference about
+# 0.5 s): features about 0.5 s (load_panel's SQLite read 0.4 s), storing 0.14 s, gate
+# 0.1 s with its self-test, HDIs 0.4 s, the draw checks 0.08 s. Running each chunk's
+# HDIs in a second thread while onnxruntime infers the next gave nothing with the
+# session's two threads (both cores are busy) and 0.72 s instead of 0.83 s for
+# inference and HDIs with a one-thread session; the fixed costs before inference
+# (features, gate) alone exceed 0.3x raw. Country-month's raw inference takes 20 ms,
+# less than reading the workspace.
 
 _CHILD = """
 import json, resource, sys, time
 from pathlib import Path
+import numpy as np
 from engine.bundle import Bundle
 from engine.forecast import run_forecast
 from engine.workspace import Workspace
 from tests.factories import NOW
 workspace = Workspace.open(Path(sys.argv[1]))
 bundle = Bundle.open(Path(sys.argv[2]))
+spec = bundle.manifest
+warm = np.zeros((100, len(spec.input_spec.features)), dtype=np.float32)
+bundle.session.run(None, {spec.output_spec.input_name: warm})  # as the reference
 started = time.perf_counter()
 result = run_forecast(workspace, bundle, person="bench", now=NOW)
 seconds = time.perf_counter() - started
@@ -122,44 +78,50 @@ print(json.dumps({"seconds": seconds, "peak": peak, "status": result.status,
 """
 
 
-def _prepare(folder: Path, units: int, draws: int) -> tuple[Path, Path]:
+def _matrix(workspace: Workspace) -> np.ndarray:
+    """The run's feature matrix, computed as a forecast run computes it."""
+    panel = load_panel(workspace, TARGET, LAST_MONTH - LOOKBACK_MONTHS + 1, LAST_MONTH)
+    return design_matrix(panel, DEFAULT_FEATURES, [LAST_MONTH], HORIZONS)
+
+
+def _prepare(folder: Path, units: int, trees: int, samples: int) -> np.ndarray:
+    """Workspace and bundle under ``folder``; returns the preloaded feature matrix."""
     workspace = make_workspace(
         folder / "workspace", units=units, months=LOOKBACK_MONTHS + 30
     )
-    graph = tree_ensemble_graph(13, draws)
-    bundle = make_bundle(
+    matrix = _matrix(workspace)
+    rng = np.random.default_rng(5)
+    grown_on = matrix[rng.integers(0, len(matrix), min(len(matrix), 20_000))]
+    graph = leaf_table_graph(
+        len(DEFAULT_FEATURES), trees, samples, LEAVES, sample_rows=grown_on
+    )
+    make_bundle(
         folder / "bundle",
         workspace,
-        draws=draws,
+        draws=trees * samples,
         horizons=HORIZONS,
         graph=graph,
-        list_units=False,
     )
     workspace.close()
-    return folder / "workspace", bundle
+    return matrix
 
 
-def _raw_inference(workspace_folder: Path, bundle_folder: Path) -> float:
-    from engine.workspace import Workspace
-
-    bundle = Bundle.open(bundle_folder)
-    spec = bundle.manifest.input_spec
-    with Workspace.open(workspace_folder) as workspace:
-        panel = load_panel(
-            workspace, TARGET, LAST_MONTH - LOOKBACK_MONTHS + 1, LAST_MONTH
-        )
-    matrix = design_matrix(panel, spec.feature_names, [LAST_MONTH], HORIZONS)
-    session = new_session(bundle.read_graph())
-    session.run(["draws"], {"features": matrix[:100]})  # warm up
+def _raw_inference(session: object, matrix: np.ndarray) -> float:
     started = time.perf_counter()
-    session.run(["draws"], {"features": matrix})
+    session.run(["draws"], {"features": matrix})  # type: ignore[attr-defined]
     return time.perf_counter() - started
 
 
-def _forecast_run(workspace_folder: Path, bundle_folder: Path) -> dict[str, float]:
+def _forecast_run(folder: Path) -> dict[str, float]:
     root = Path(__file__).resolve().parents[1]
     completed = subprocess.run(
-        [sys.executable, "-c", _CHILD, str(workspace_folder), str(bundle_folder)],
+        [
+            sys.executable,
+            "-c",
+            _CHILD,
+            str(folder / "workspace"),
+            str(folder / "bundle"),
+        ],
         capture_output=True,
         text=True,
         cwd=root,
@@ -170,33 +132,38 @@ def _forecast_run(workspace_folder: Path, bundle_folder: Path) -> dict[str, floa
 
 def run() -> list[Result]:
     results = []
-    for name, units, draws in WORKLOADS:
+    for name, units, trees, samples in WORKLOADS:
+        draws = trees * samples
         with tempfile.TemporaryDirectory(prefix="fieldcast-bench-") as scratch:
-            workspace, bundle = _prepare(Path(scratch), units, draws)
-            # Interleaved and repeated, the fastest of each kept: the machine is
-            # shared, and a burst of other work should not decide the ratio.
+            folder = Path(scratch)
+            matrix = _prepare(folder, units, trees, samples)
+            session = new_session(Bundle.open(folder / "bundle").read_graph())
+            session.run(["draws"], {"features": matrix[:100]})  # warm up
             raws, runs = [], []
             for _ in range(REPEATS):
-                raws.append(_raw_inference(workspace, bundle))
-                runs.append(_forecast_run(workspace, bundle))
-            raw = min(raws)
-            whole = min(runs, key=lambda item: item["seconds"])
-            whole["peak"] = max(item["peak"] for item in runs)
+                raws.append(_raw_inference(session, matrix))
+                runs.append(_forecast_run(folder))
+            del session
+        raw = min(raws)
+        whole = min(runs, key=lambda item: item["seconds"])
+        peak = max(item["peak"] for item in runs)
         ratio = whole["seconds"] / raw
+        run_times = ", ".join(f"{item['seconds']:.2f}" for item in runs)
+        raw_times = ", ".join(f"{seconds:.2f}" for seconds in raws)
         results.append(
             Result(
                 "forecast",
                 f"{name}: whole run time / raw inference time",
                 ratio,
                 "x",
-                "<= 1.3x",
-                ratio <= 1.3 and whole["status"] != "blocked",
+                f"<= {GOAL}x",
+                ratio <= GOAL and whole["status"] != "blocked",
                 f"{units:,} units x 36 horizons x {draws} draws; run "
                 f"{whole['seconds']:.2f} s ({whole['status']}, "
-                f"{whole['forecast']:,} units forecast), raw {raw:.2f} s",
+                f"{whole['forecast']:,} units forecast), raw {raw:.2f} s; best of "
+                f"{REPEATS} (runs {run_times}; raw {raw_times})",
             )
         )
-        peak = whole["peak"]
         results.append(
             Result(
                 "forecast",

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
-
-from desktop.queries import BundleSummary, RunTable, SourceFreshness
 from desktop.settings_store import AlertThresholds
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from desktop.records import BundleSummary, RunTable, SourceFreshness
 
 LEVEL_NONE_KNOWN, LEVEL_LOW, LEVEL_ELEVATED, LEVEL_HIGH = -1, 0, 1, 2
 
@@ -24,6 +27,8 @@ def alert_levels(
     point: np.ndarray, p_any: np.ndarray, thresholds: AlertThresholds
 ) -> np.ndarray:
     """Level per row (int8): -1 without a forecast, else low, elevated or high."""
+    import numpy as np  # not at start-up: the window paints before numpy loads
+
     levels = np.zeros(point.shape, dtype=np.int8)
     with np.errstate(invalid="ignore"):
         elevated = (point >= thresholds.elevated_fatalities) | (
@@ -56,6 +61,8 @@ def crossed_units(
     table: RunTable, horizon: int, thresholds: AlertThresholds
 ) -> list[Alert]:
     """Units whose level at ``horizon`` rose since the previous run, highest first."""
+    import numpy as np
+
     if table.previous_point is None or table.previous_p_any is None:
         return []
     column = table.horizon_column(horizon)

@@ -2,9 +2,11 @@
 
 ``run_app`` is what ``fieldcast app`` calls. It builds one ``QApplication``, one
 ``ErrorReporter`` with hooks on ``sys`` and ``threading``, one ``WorkspaceService``
-and the ``MainWindow``; the window appears at once and fills in as the service's
-answers arrive. With a screenshot path it paints the window to a PNG once the first
-data is shown, and exits.
+and the ``MainWindow``. The window appears at once: its header names the bundle from
+a glance at the workspace, its table says it is loading, and only after that first
+paint does the service start reading (numpy, the workspace store and the run are
+loaded on its thread). With a screenshot path it paints the window to a PNG once the
+first data is shown, and exits.
 """
 
 from __future__ import annotations
@@ -12,13 +14,16 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QLibraryInfo, QLocale, Qt, QTimer, QTranslator
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication, QStyleFactory
+from PySide6.QtWidgets import QApplication, QStyleFactory, QWidget
 
 from desktop.errors import ErrorReporter, install_hooks
+from desktop.i18n import fieldcast_translator
 from desktop.main_window import MainWindow
+from desktop.preload import when_charts_ready
 from desktop.services import WorkspaceService
 from desktop.settings_store import load_settings
 from desktop.units_model import COLUMN_POINT
@@ -26,7 +31,6 @@ from engine.settings import APP_NAME
 
 log = logging.getLogger(__name__)
 
-TRANSLATIONS = Path(__file__).resolve().parents[1] / "resources" / "translations"
 SCREENSHOT_TIMEOUT_MS = 120_000
 
 
@@ -105,8 +109,10 @@ def load_translations(app: QApplication, locale: QLocale | None = None) -> list[
         app.removeTranslator(translator)
     _translators.clear()
     loaded = []
-    ours = QTranslator(app)
-    if ours.load(locale, "fieldcast", "_", str(TRANSLATIONS)):
+    # fieldcast's catalogue files module-level tr() strings under the empty context:
+    # the FallbackTranslator finds them whatever context a module names.
+    ours = fieldcast_translator(locale, app)
+    if ours is not None:
         app.installTranslator(ours)
         _translators.append(ours)
         loaded.append(ours.filePath())
@@ -136,25 +142,77 @@ def build_window(
 
 
 def run_app(folder: Path, log_file: Path | None, screenshot: Path | None = None) -> int:
-    """Open the window on ``folder`` and run until it closes; the exit code."""
+    """Open the window on ``folder`` and run until it closes; the exit code.
+
+    Where ``folder`` holds no workspace yet, the first-run setup opens instead and
+    the window follows on the workspace it sets up (the screenshot path needs an
+    existing workspace: the command refuses it before this).
+    """
     app = create_application(sys.argv[:1])
     reporter = ErrorReporter(log_file)
     undo_hooks = install_hooks(reporter)
     try:
-        window, _service = build_window(folder, reporter)
-        if screenshot is not None:
+        opened = open_app(folder, reporter)
+        if screenshot is not None and isinstance(opened, MainWindow):
             reporter.dialogs_enabled = False
             result = {"code": 1}
-            _screenshot_when_ready(window, screenshot, result)
-            window.show()
-            window.start()
+            _screenshot_when_ready(opened, screenshot, result)
+            opened.show()
             app.exec()
             return result["code"]
-        window.show()
-        window.start()
+        opened.show()
         return app.exec()
     finally:
         undo_hooks()
+
+
+def open_app(folder: Path, reporter: ErrorReporter | None = None) -> QWidget:
+    """The main window on ``folder`` (not yet shown), or the first-run setup.
+
+    The window reads from the workspace only after its first paint; the setup,
+    once finished, opens the window on the workspace it made, signed in as the
+    person it added. Cancelling the setup quits.
+    """
+    from engine.workspace import DATABASE_NAME
+
+    if (folder / DATABASE_NAME).exists():
+        return _main_window(folder, reporter, None)
+
+    from desktop.dialogs.first_run import FirstRunWizard
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    wizard = FirstRunWizard()
+    wizard.choice.folder_field.setText(str(folder))
+    # The wizard hides before the window shows: do not quit in between.
+    quits = app.quitOnLastWindowClosed()
+    app.setQuitOnLastWindowClosed(False)
+
+    def finished(chosen: Path, person: Any) -> None:
+        window = _main_window(chosen, reporter, person)
+        wizard.opened_window = window  # kept alive; tests reach it here
+        window.show()
+        app.setQuitOnLastWindowClosed(quits)
+
+    def cancelled() -> None:
+        app.setQuitOnLastWindowClosed(quits)
+        app.quit()
+
+    wizard.finished_setup.connect(finished)
+    wizard.rejected.connect(cancelled)
+    return wizard
+
+
+def _main_window(
+    folder: Path, reporter: ErrorReporter | None, person: Any
+) -> MainWindow:
+    window, service = build_window(folder, reporter)
+    window.show_glance(service.glance())
+    if person is not None:
+        window.set_person(person)
+    # Reading starts once the shell has painted, so the two do not compete.
+    window.first_painted.connect(window.start)
+    return window
 
 
 def _screenshot_when_ready(window: MainWindow, path: Path, result: dict) -> None:
@@ -170,13 +228,17 @@ def _screenshot_when_ready(window: MainWindow, path: Path, result: dict) -> None
         window.close()
         app.quit()
 
+    def save_soon() -> None:
+        # The chart is drawn once pyqtgraph is in (loaded in the background).
+        when_charts_ready(lambda: QTimer.singleShot(150, save))
+
     def after_first_data() -> None:
         # Wait for the selected unit's view too, so the picture is complete.
         has_units = window.table is not None and len(window.table) > 0
         if has_units and window.unit_view.detail is None:
-            window.service.unit_loaded.connect(lambda _d: QTimer.singleShot(150, save))
+            window.service.unit_loaded.connect(lambda _d: save_soon())
             return
-        QTimer.singleShot(150, save)
+        save_soon()
 
     def give_up() -> None:
         if path.exists():

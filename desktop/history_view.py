@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QTabWidget
 
-from desktop.queries import HistoryRecords
 from engine import months
+
+if TYPE_CHECKING:
+    from desktop.records import HistoryRecords
 
 
 def tr(text: str) -> str:

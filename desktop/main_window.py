@@ -2,18 +2,27 @@
 
 The window only shows what ``WorkspaceService`` sends it and asks the service for
 everything else; it never touches the workspace. Dialogs owned by other modules
-(sign-in, override, import, supervisor controls, model card) are opened through small
-functions that import them when first used.
+(sign-in, override, import, supervisor controls, model card) are imported when first
+opened.
+
+Start-up: this module and what it imports stay free of numpy, pyqtgraph and the
+workspace store, so the window's shell (header, an empty units table saying it is
+loading) paints at once; the data arrive from the service's thread afterwards.
 """
 
 from __future__ import annotations
 
 import html
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-from PySide6.QtCore import QCoreApplication, QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QItemSelectionModel,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -41,20 +50,16 @@ from desktop.alerts_view import AlertsView
 from desktop.errors import ErrorReporter, MessageBanner
 from desktop.history_view import HistoryView
 from desktop.monitoring_view import MonitoringView
-from desktop.queries import (
-    STATUS_BLOCKED,
-    STATUS_OK,
-    STATUS_WARNING,
-    Overview,
-    RunTable,
-    SourceFreshness,
-    UnitDetail,
-)
-from desktop.services import WorkspaceService
+from desktop.preload import start_loading_charts
+from desktop.services import Glance, WorkspaceService
 from desktop.settings_store import DesktopSettings, save_settings
+from desktop.unit_status import STATUS_BLOCKED, STATUS_OK, STATUS_WARNING
 from desktop.unit_view import UnitView
 from desktop.units_model import UNIT_ROW_ROLE, UnitsModel, UnitsProxy
 from engine import months
+
+if TYPE_CHECKING:
+    from desktop.records import Overview, RunTable, SourceFreshness, UnitDetail
 
 log = logging.getLogger(__name__)
 
@@ -170,32 +175,17 @@ class Header(QFrame):
         grid.addWidget(self.sync_panel, 2, 0, 1, 2)
         grid.setColumnStretch(0, 1)
 
-    def show_overview(self, overview: Overview) -> None:
-        bundle = overview.bundle
-        synthetic = (
-            " <i>" + html.escape(tr("(synthetic demo data)")) + "</i>"
-            if overview.synthetic
-            else ""
+    def show_glance(self, glance: Glance) -> None:
+        """The bundle and device, read at start-up before the overview arrives."""
+        self._show_bundle(glance, glance.synthetic)
+        self.model_card_button.setEnabled(False)  # the card needs the full manifest
+        self.device_label.setText(
+            tr("Device: {device}").replace("{device}", glance.device)
         )
-        if bundle is None:
-            self.bundle_label.setText(
-                "<b>"
-                + html.escape(tr("No model bundle is active."))
-                + "</b> "
-                + html.escape(tr("Import one from a folder (File ▸ Import)."))
-                + synthetic
-            )
-            self.model_card_button.setEnabled(False)
-        else:
-            self.bundle_label.setText(
-                tr("Model <b>{name}</b>, release {release}, valid until {until}")
-                .replace("{name}", html.escape(bundle.name))
-                .replace("{release}", str(bundle.release))
-                .replace("{until}", html.escape(bundle.valid_until[:10]))
-                + synthetic
-            )
-            self.bundle_label.setToolTip(f"{bundle.id}\n{bundle.digest}")
-            self.model_card_button.setEnabled(True)
+
+    def show_overview(self, overview: Overview) -> None:
+        self._show_bundle(overview.bundle, overview.synthetic)
+        self.model_card_button.setEnabled(overview.bundle is not None)
 
         for chip in self.freshness_chips:
             self.freshness_row.removeWidget(chip)
@@ -208,6 +198,33 @@ class Header(QFrame):
         self.device_label.setText(
             tr("Device: {device}").replace("{device}", overview.device)
         )
+
+    def _show_bundle(self, bundle: Any, synthetic_data: bool) -> None:
+        """Name the bundle (a ``BundleSummary``, or a ``Glance`` naming one)."""
+        if isinstance(bundle, Glance) and bundle.id is None:
+            bundle = None
+        synthetic = (
+            " <i>" + html.escape(tr("(synthetic demo data)")) + "</i>"
+            if synthetic_data
+            else ""
+        )
+        if bundle is None:
+            self.bundle_label.setText(
+                "<b>"
+                + html.escape(tr("No model bundle is active."))
+                + "</b> "
+                + html.escape(tr("Import one from a folder (File ▸ Import)."))
+                + synthetic
+            )
+        else:
+            self.bundle_label.setText(
+                tr("Model <b>{name}</b>, release {release}, valid until {until}")
+                .replace("{name}", html.escape(bundle.name))
+                .replace("{release}", str(bundle.release))
+                .replace("{until}", html.escape(bundle.valid_until[:10]))
+                + synthetic
+            )
+            self.bundle_label.setToolTip(f"{bundle.id}\n{bundle.digest}")
 
     def show_person(self, person: Any) -> None:
         if person is None:
@@ -231,6 +248,7 @@ class MainWindow(QMainWindow):
     """
 
     first_data_shown = Signal()
+    first_painted = Signal()
 
     def __init__(
         self,
@@ -249,6 +267,7 @@ class MainWindow(QMainWindow):
         self._pending_unit: int | None = None
         self._loaded = {"overview": False, "run": False}
         self._announced = False
+        self._painted = False
         self.setWindowTitle(tr("fieldcast"))
         self.setObjectName("mainWindow")
         self.resize(1280, 800)
@@ -357,7 +376,16 @@ class MainWindow(QMainWindow):
         horizontal.setStretchLastSection(True)
         for column, width in enumerate((130, 70, 70, 95, 70, 70, 60)):
             horizontal.resizeSection(column, width)
-        units_layout.addWidget(self.units_view, 1)
+        # A calm word over the empty table until the first run arrives: both in one
+        # grid cell, the word centred on top.
+        table_cell = QGridLayout()
+        table_cell.addWidget(self.units_view, 0, 0)
+        self.loading_label = QLabel(tr("Loading forecasts…"))
+        self.loading_label.setObjectName("loadingLabel")
+        self.loading_label.setEnabled(False)
+        self.loading_label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        table_cell.addWidget(self.loading_label, 0, 0, Qt.AlignmentFlag.AlignCenter)
+        units_layout.addLayout(table_cell, 1)
         self.count_label = QLabel()
         self.count_label.setObjectName("countLabel")
         units_layout.addWidget(self.count_label)
@@ -481,6 +509,18 @@ class MainWindow(QMainWindow):
         """Ask the service for everything the window shows (answers arrive later)."""
         self.service.refresh()
 
+    def show_glance(self, glance: Glance | None) -> None:
+        """Show what was read at start-up (``WorkspaceService.glance``), if anything."""
+        if glance is not None and self.overview is None:
+            self.header.show_glance(glance)
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            # Announced once this paint pass (the children too) has been flushed.
+            QTimer.singleShot(0, self.first_painted.emit)
+
     # Showing what the service sends ------------------------------------------------
 
     def show_overview(self, overview: Overview) -> None:
@@ -492,6 +532,7 @@ class MainWindow(QMainWindow):
     def show_run(self, table: RunTable | None) -> None:
         previous_unit = self.selected_unit_id()
         self.table = table
+        self.loading_label.hide()
         self.model.set_table(table, self.horizon.value())
         if table is None:
             self.run_label.setText(
@@ -506,7 +547,7 @@ class MainWindow(QMainWindow):
             self.run_label.setText(run_sentence(table))
             row = None
             if previous_unit is not None:
-                found = np.flatnonzero(table.unit_ids == previous_unit)
+                found = (table.unit_ids == previous_unit).nonzero()[0]
                 row = int(found[0]) if len(found) else None
             self.select_unit_row(row)
         self._update_count()
@@ -523,6 +564,10 @@ class MainWindow(QMainWindow):
         if all(self._loaded.values()) and not self._announced:
             self._announced = True
             self.statusBar().showMessage(tr("Ready"))
+            # Ahead of need, in the background: pyqtgraph and the chart, the engine.
+            start_loading_charts()
+            self.unit_view.prepare_chart()
+            self.service.warm_up()
             # Let the views paint what they were given before announcing it.
             QTimer.singleShot(0, self.first_data_shown.emit)
 
@@ -665,11 +710,9 @@ class MainWindow(QMainWindow):
         self.supervisor_action.setEnabled(supervisor)
 
     def open_sign_in(self) -> None:
-        dialog = _dialog("desktop.dialogs.sign_in", "SignInDialog")
-        if dialog is None:
-            self._missing(tr("Sign-in"))
-            return
-        window = dialog(self.service.call, self)
+        from desktop.dialogs.sign_in import SignInDialog
+
+        window = SignInDialog(self.service.call, self)
         window.signed_in.connect(self.set_person)
         window.open()
 
@@ -684,42 +727,31 @@ class MainWindow(QMainWindow):
             )
             self.open_sign_in()
             return
-        dialog = _dialog("desktop.dialogs.override", "OverrideDialog")
-        if dialog is None:
-            self._missing(tr("Overrides"))
-            return
-        window = _construct(
-            dialog,
-            submit=self.service.call,
-            parent=self,
-            person=self.person,
-            run_id=detail.run.id,
-            unit=detail.name,
-            horizon=self.horizon.value(),
+        from desktop.dialogs.override import OverrideDialog
+
+        window = OverrideDialog(
+            self.service.call,
+            self.person,
+            detail.run.id,
+            detail.name,
+            self.horizon.value(),
+            self,
         )
-        _connect_done(window, self.service.refresh)
+        window.recorded.connect(lambda _override: self.service.refresh())
         window.open()
 
     def open_import(self) -> None:
-        dialog = _dialog("desktop.dialogs.import_folder", "ImportDialog")
-        if dialog is None:
-            self._missing(tr("Import from folder"))
-            return
-        window = _construct(
-            dialog, submit=self.service.call, parent=self, person=self.person
-        )
-        _connect_done(window, self.service.refresh)
+        from desktop.dialogs.import_folder import ImportDialog
+
+        window = ImportDialog(self.service.call, self.person, self)
+        window.imported.connect(self.service.refresh)
         window.open()
 
     def open_supervisor_controls(self) -> None:
-        dialog = _dialog("desktop.dialogs.supervisor", "SupervisorDialog")
-        if dialog is None:
-            self._missing(tr("Supervisor controls"))
-            return
-        window = _construct(
-            dialog, submit=self.service.call, parent=self, person=self.person
-        )
-        _connect_done(window, self.service.refresh)
+        from desktop.dialogs.supervisor import SupervisorDialog
+
+        window = SupervisorDialog(self.service.call, self.person, self)
+        window.changed.connect(self.service.refresh)
         window.open()
 
     def open_model_card(self) -> None:
@@ -727,13 +759,9 @@ class MainWindow(QMainWindow):
         if bundle is None:
             self.banner.show_message(tr("No model bundle is active on this device."))
             return
-        dialog = _dialog("desktop.dialogs.model_card", "ModelCardDialog")
-        if dialog is None:
-            self._missing(tr("The model card viewer"))
-            return
-        window = _construct(
-            dialog, manifest=bundle.manifest, parent=self, bundle=bundle
-        )
+        from desktop.dialogs.model_card import ModelCardDialog
+
+        window = ModelCardDialog(bundle, self, submit=self.service.call)
         window.open()
 
     def open_settings(self) -> None:
@@ -749,11 +777,6 @@ class MainWindow(QMainWindow):
         self.model.set_thresholds(settings.alerts)
         self.service.history_months = settings.history_months_shown
         self._update_alerts()
-
-    def _missing(self, what: str) -> None:
-        self.banner.show_message(
-            tr("{what} is not part of this build yet.").replace("{what}", what)
-        )
 
     # Closing --------------------------------------------------------------------------
 
@@ -786,30 +809,3 @@ def run_sentence(table: RunTable) -> str:
         .replace("{n}", f"{len(table):,}")
         .replace("{blocked}", f"{blocked:,}")
     )
-
-
-def _dialog(module: str, name: str) -> Any:
-    """A dialog class from another module, or None where it is not in this build."""
-    import importlib
-
-    try:
-        return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError) as err:
-        log.info("dialog %s.%s unavailable: %s", module, name, err)
-        return None
-
-
-def _construct(dialog: Any, **offered: Any) -> Any:
-    """Build a dialog from the keyword arguments its constructor accepts."""
-    import inspect
-
-    parameters = inspect.signature(dialog).parameters
-    accepted = {k: v for k, v in offered.items() if k in parameters}
-    return dialog(**accepted)
-
-
-def _connect_done(window: Any, refresh: Any) -> None:
-    for signal in ("recorded", "imported", "changed", "accepted"):
-        if hasattr(window, signal):
-            getattr(window, signal).connect(lambda *_: refresh())
-            return

@@ -1,61 +1,26 @@
-"""The monitoring tab: drift per feature, blocks over time, overrides per release."""
+"""The monitoring tab: drift per feature, blocks over time, overrides per release.
+
+The plots (pyqtgraph) are made the first time the tab is shown; until then the view
+only keeps the newest series it was given.
+"""
 
 from __future__ import annotations
 
-import numpy as np
-import pyqtgraph as pg
-from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
+from typing import TYPE_CHECKING
 
-from desktop.queries import MonitoringSeries
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from shiboken6 import isValid
 
-FEATURE_COLOURS = (
-    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-    "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
-)  # fmt: skip
+from desktop.preload import when_charts_ready
+
+if TYPE_CHECKING:
+    from desktop.monitoring_plots import MonitoringPlots
+    from desktop.records import MonitoringSeries
 
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("MonitoringView", text)
-
-
-class LabelAxis(pg.AxisItem):
-    """A bottom axis labelling integer positions with given texts."""
-
-    def __init__(self) -> None:
-        super().__init__("bottom")
-        self.labels: tuple[str, ...] = ()
-
-    def tickStrings(self, values, scale, spacing):
-        out = []
-        for value in values:
-            index = round(value)
-            out.append(self.labels[index] if 0 <= index < len(self.labels) else "")
-        return out
-
-    def tickSpacing(self, minVal, maxVal, size):
-        span = max(1.0, maxVal - minVal)
-        return [(float(max(1, int(np.ceil(span / 6)))), 0.0)]
-
-
-def small_plot(title: str, left: str) -> tuple[pg.PlotWidget, LabelAxis]:
-    axis = LabelAxis()
-    plot = pg.PlotWidget(axisItems={"bottom": axis})
-    plot.setMenuEnabled(False)
-    plot.setMouseEnabled(x=False, y=False)
-    plot.hideButtons()
-    plot.setMinimumHeight(150)
-    plot.setTitle(title, size="9pt")
-    plot.setLabel("left", left)
-    plot.showGrid(y=True, alpha=0.2)
-    palette = plot.palette()
-    plot.setBackground(palette.color(QPalette.ColorRole.Base))
-    text = palette.color(QPalette.ColorRole.Text)
-    for name in ("left", "bottom"):
-        plot.getAxis(name).setPen(pg.mkPen(text))
-        plot.getAxis(name).setTextPen(pg.mkPen(text))
-    return plot, axis
 
 
 class MonitoringView(QWidget):
@@ -64,27 +29,31 @@ class MonitoringView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.series: MonitoringSeries | None = None
-        layout = QVBoxLayout(self)
+        self.plots: MonitoringPlots | None = None
+        self._layout = QVBoxLayout(self)
         self.note = QLabel(
             tr("No forecast runs yet: run a forecast to see monitoring.")
         )
         self.note.setWordWrap(True)
-        layout.addWidget(self.note)
-        grid = QGridLayout()
-        layout.addLayout(grid, 1)
-        self.drift_plot, self.drift_axis = small_plot(
-            tr("Drift per feature (PSI) over recent runs"), tr("PSI")
-        )
-        self.drift_plot.addLegend(offset=(5, 5), labelTextSize="7pt")
-        self.blocks_plot, self.blocks_axis = small_plot(
-            tr("Blocked units per run"), tr("units")
-        )
-        self.overrides_plot, self.overrides_axis = small_plot(
-            tr("Overrides per release"), tr("overrides")
-        )
-        grid.addWidget(self.drift_plot, 0, 0, 1, 2)
-        grid.addWidget(self.blocks_plot, 1, 0)
-        grid.addWidget(self.overrides_plot, 1, 1)
+        self._layout.addWidget(self.note)
+        self._layout.addStretch(1)
+
+    def showEvent(self, event) -> None:
+        # The plots are made once pyqtgraph is in (loaded off the UI thread).
+        when_charts_ready(lambda: isValid(self) and self.ensure_plots())
+        super().showEvent(event)
+
+    def ensure_plots(self) -> MonitoringPlots:
+        """The plots, made (and pyqtgraph imported) on first use."""
+        if self.plots is None:
+            from desktop.monitoring_plots import MonitoringPlots
+
+            self.plots = MonitoringPlots(self)
+            self._layout.takeAt(1)  # the stretch that held the plots' place
+            self._layout.addWidget(self.plots, 1)
+            if self.series is not None:
+                self.plots.show_series(self.series)
+        return self.plots
 
     def show_series(self, series: MonitoringSeries) -> None:
         self.series = series
@@ -96,54 +65,5 @@ class MonitoringView(QWidget):
             if runs
             else tr("No forecast runs yet: run a forecast to see monitoring.")
         )
-        x = np.arange(runs, dtype=float)
-
-        self.drift_plot.clear()
-        self.drift_plot.getPlotItem().legend.clear()
-        self.drift_axis.labels = series.run_labels
-        for index, feature in enumerate(series.features):
-            colour = FEATURE_COLOURS[index % len(FEATURE_COLOURS)]
-            self.drift_plot.plot(
-                x,
-                series.psi[index],
-                pen=pg.mkPen(colour, width=1.5),
-                symbol="o",
-                symbolSize=4,
-                symbolBrush=colour,
-                name=feature,
-                connect="finite",
-            )
-        for limit, colour in (
-            (series.psi_warning, QColor("#b26a00")),
-            (series.psi_block, QColor("#b3261e")),
-        ):
-            self.drift_plot.addItem(
-                pg.InfiniteLine(
-                    pos=limit, angle=0, pen=pg.mkPen(colour, style=Qt.PenStyle.DashLine)
-                )
-            )
-
-        self.blocks_plot.clear()
-        self.blocks_axis.labels = series.run_labels
-        if runs:
-            brushes = [
-                pg.mkBrush("#b3261e" if whole else "#d9822b")
-                for whole in series.run_blocked
-            ]
-            self.blocks_plot.addItem(
-                pg.BarGraphItem(
-                    x=x, height=series.blocked_units, width=0.6, brushes=brushes
-                )
-            )
-
-        self.overrides_plot.clear()
-        self.overrides_axis.labels = series.releases
-        if len(series.releases):
-            self.overrides_plot.addItem(
-                pg.BarGraphItem(
-                    x=np.arange(len(series.releases), dtype=float),
-                    height=series.overrides_per_release,
-                    width=0.6,
-                    brush=pg.mkBrush("#c85a14"),
-                )
-            )
+        if self.plots is not None:
+            self.plots.show_series(series)

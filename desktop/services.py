@@ -7,25 +7,51 @@ Answers come back as signals on the UI thread carrying immutable records
 (``desktop.queries``); a newer request of the same kind supersedes an older one, so a
 person clicking through units only ever sees the unit clicked last. Errors go to the
 one ``ErrorReporter``; the service never shows anything itself.
+
+Start-up: the reading code (numpy, the workspace store, the engine's runs) is
+imported on the worker thread with the first request, so the window paints first.
+The one read on the UI thread is ``glance``: a handful of rows by key, through the
+standard library's sqlite3, read-only, so the header can name the bundle at once.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import sqlite3
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
-from desktop import queries
 from desktop.errors import ErrorReporter
 from desktop.tasks import SerialExecutor, TaskControl, TaskHandle
-from engine import controls, forecast
 from engine.errors import ForecastBlockedError, ForecastError
-from engine.workspace import Workspace
+from engine.workspace import DATABASE_NAME, Workspace
+
+if TYPE_CHECKING:
+    pass
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Glance:
+    """The header's first words, read at start-up before the overview arrives.
+
+    ``id`` and the fields after it name the active bundle (``id`` is None when no
+    bundle is active), as a ``BundleSummary`` would.
+    """
+
+    device: str
+    synthetic: bool
+    id: str | None = None
+    name: str = ""
+    release: int = 0
+    valid_until: str = ""
+    digest: str = ""
 
 
 class WorkspaceService(QObject):
@@ -103,10 +129,14 @@ class WorkspaceService(QObject):
 
     # Reads ----------------------------------------------------------------------------
 
+    def glance(self) -> Glance | None:
+        """The header's first words, read at once on this thread (see the module)."""
+        return header_glance(self.folder)
+
     def load_overview(self) -> TaskHandle:
         return self.call(
             "overview",
-            lambda ws, _c: queries.overview(ws),
+            lambda ws, _c: _queries().overview(ws),
             self.overview_loaded.emit,
         )
 
@@ -114,7 +144,7 @@ class WorkspaceService(QObject):
         """Load a run's table (the latest run when ``run_id`` is None)."""
         return self.call(
             "run",
-            lambda ws, _c: queries.run_table(ws, run_id),
+            lambda ws, _c: _queries().run_table(ws, run_id),
             self.run_loaded.emit,
         )
 
@@ -122,21 +152,21 @@ class WorkspaceService(QObject):
         months = self.history_months
         return self.call(
             "unit",
-            lambda ws, _c: queries.unit_detail(ws, run_id, unit_id, months),
+            lambda ws, _c: _queries().unit_detail(ws, run_id, unit_id, months),
             self.unit_loaded.emit,
         )
 
     def load_monitoring(self) -> TaskHandle:
         return self.call(
             "monitoring",
-            lambda ws, _c: queries.monitoring(ws),
+            lambda ws, _c: _queries().monitoring(ws),
             self.monitoring_loaded.emit,
         )
 
     def load_history(self) -> TaskHandle:
         return self.call(
             "history",
-            lambda ws, _c: queries.history(ws),
+            lambda ws, _c: _queries().history(ws),
             self.history_loaded.emit,
         )
 
@@ -146,6 +176,14 @@ class WorkspaceService(QObject):
         self.load_run()
         self.load_monitoring()
         self.load_history()
+
+    def warm_up(self) -> TaskHandle:
+        """Import the forecast engine on the workspace thread before the first run.
+
+        Loading onnxruntime's library holds the GIL for tens of milliseconds; done
+        here, once the window has its data, it does not stall a run's progress.
+        """
+        return self.call("warm_up", lambda _ws, _c: _import_engine(), lambda _r: None)
 
     # Forecast runs --------------------------------------------------------------------
 
@@ -204,6 +242,8 @@ def _run_forecast(
     workspace: Workspace, origin: int | None, person: Any, control: TaskControl
 ) -> Any:
     """Call the engine's forecast run with progress and cancellation wired through."""
+    from engine import controls, forecast
+
     bundle = controls.active_bundle(workspace)
     if bundle is None:
         raise ForecastError(
@@ -225,3 +265,74 @@ def _run_forecast(
     )
     control.check()  # a cancelled run is stored as failed; nothing to show
     return result
+
+
+def _queries() -> Any:
+    """``desktop.queries``, imported on first use (on the workspace thread)."""
+    from desktop import queries
+
+    return queries
+
+
+def _import_engine() -> None:
+    import importlib
+
+    from engine import controls, forecast  # noqa: F401 (imported to load them)
+
+    try:
+        importlib.import_module("onnxruntime")
+    except ImportError:
+        log.debug("onnxruntime is not installed; forecasts will say so")
+
+
+def header_glance(folder: Path) -> Glance | None:
+    """The device, the demo label and the active bundle, read in a few milliseconds.
+
+    A read-only connection with a short busy timeout; any trouble (no database yet,
+    a lock, an older schema) gives None, and the header waits for the overview.
+    """
+    database = Path(folder) / DATABASE_NAME
+    if not database.exists():
+        return None
+    try:
+        connection = sqlite3.connect(
+            f"{database.as_uri()}?mode=ro", uri=True, timeout=0.2
+        )
+    except sqlite3.Error:
+        return None
+    try:
+        meta = dict(
+            connection.execute(
+                "SELECT key, value FROM meta WHERE key IN ('device_name', 'synthetic')"
+            ).fetchall()
+        )
+        # The last activation or rollback names the bundle the device runs now.
+        active = connection.execute(
+            "SELECT bundle_id FROM activations ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        bundle = None
+        if active is not None:
+            bundle = connection.execute(
+                "SELECT id, COALESCE(json_extract(manifest, '$.model_card.name'), "
+                "json_extract(manifest, '$.model_card.title'), model_line), "
+                "release, valid_until, digest FROM bundles WHERE id = ?",
+                (active[0],),
+            ).fetchone()
+    except (sqlite3.Error, ValueError, TypeError) as err:
+        log.debug("no glance at %s: %s", folder, err)
+        return None
+    finally:
+        connection.close()
+    device = meta.get("device_name") or os.uname().nodename or "this device"
+    synthetic = str(meta.get("synthetic") or "").lower() in {"1", "true", "yes"}
+    if bundle is None:
+        return Glance(str(device), synthetic)
+    return Glance(
+        str(device),
+        synthetic,
+        id=str(bundle[0]),
+        name=str(bundle[1]),
+        release=int(bundle[2]),
+        valid_until=str(bundle[3]),
+        digest=str(bundle[4]),
+    )

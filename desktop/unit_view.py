@@ -9,11 +9,9 @@ provenance of numbers are hidden, not greyed out.
 from __future__ import annotations
 
 import html
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pyqtgraph as pg
-from PySide6.QtCore import QCoreApplication, Qt, Signal
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QGroupBox,
@@ -25,121 +23,19 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
-from desktop.queries import STATUS_BLOCKED, STATUS_WARNING, Provenance, UnitDetail
+from desktop.preload import charts_ready, when_charts_ready
+from desktop.unit_status import STATUS_BLOCKED, STATUS_WARNING
 from engine import months
 
-BAND90 = QColor(66, 133, 180, 60)
-BAND50 = QColor(66, 133, 180, 120)
-POINT = QColor(30, 90, 140)
-OVERRIDE = QColor(200, 90, 20)
+if TYPE_CHECKING:
+    from desktop.fan_chart import FanChart
+    from desktop.records import Provenance, UnitDetail
 
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("UnitView", text)
-
-
-class MonthAxis(pg.AxisItem):
-    """An axis whose values are month indexes, labelled ``2024-03``."""
-
-    def tickStrings(self, values, scale, spacing):
-        return [months.format_month(round(value)) for value in values]
-
-    def tickSpacing(self, minVal, maxVal, size):
-        span = max(1.0, maxVal - minVal)
-        major = next((s for s in (1, 3, 6, 12, 24, 60) if span / s <= 8), 120)
-        return [(float(major), 0.0)]
-
-
-class FanChart(pg.PlotWidget):
-    """Observed history, then horizons with the point forecast and HDI bands."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent, axisItems={"bottom": MonthAxis("bottom")})
-        self.setObjectName("fanChart")
-        self.setMinimumHeight(220)
-        self.setMenuEnabled(False)
-        self.setMouseEnabled(x=False, y=False)
-        self.hideButtons()
-        self.showGrid(x=False, y=True, alpha=0.2)
-        self.setLabel("left", tr("Fatalities per month"))
-        self.legend = self.addLegend(
-            offset=(10, 5),
-            labelTextSize="8pt",
-            labelTextColor=self.palette().color(QPalette.ColorRole.Text),
-        )
-        self.apply_palette()
-
-    def apply_palette(self) -> None:
-        palette = self.palette()
-        self.setBackground(palette.color(QPalette.ColorRole.Base))
-        text = palette.color(QPalette.ColorRole.Text)
-        for name in ("left", "bottom"):
-            axis = self.getAxis(name)
-            axis.setPen(pg.mkPen(text))
-            axis.setTextPen(pg.mkPen(text))
-
-    def clear_chart(self) -> None:
-        self.getPlotItem().clear()
-        if self.legend is not None:
-            self.legend.clear()
-
-    def show_unit(self, detail: UnitDetail) -> None:
-        self.clear_chart()
-        if detail.history_values.size:
-            self.plot(
-                detail.history_months.astype(float),
-                detail.history_values,
-                pen=pg.mkPen(self.palette().color(QPalette.ColorRole.Text), width=1.5),
-                name=tr("Observed"),
-            )
-        forecast = detail.forecast
-        if forecast is None:
-            return
-        x = np.array([detail.run.origin + h for h in detail.horizons], dtype=float)
-        for low, high, colour, label in (
-            ("hdi90_low", "hdi90_high", BAND90, tr("90% interval")),
-            ("hdi50_low", "hdi50_high", BAND50, tr("50% interval")),
-        ):
-            lower = pg.PlotDataItem(x, forecast[low], pen=pg.mkPen(None))
-            upper = pg.PlotDataItem(x, forecast[high], pen=pg.mkPen(None))
-            band = pg.FillBetweenItem(lower, upper, brush=pg.mkBrush(colour))
-            self.addItem(band)
-            # The legend cannot draw a FillBetweenItem's sample (it crashes): show
-            # an empty filled curve with the band's colour instead.
-            sample = pg.PlotDataItem(
-                [], [], pen=pg.mkPen(None), fillLevel=0, brush=pg.mkBrush(colour)
-            )
-            self.legend.addItem(sample, label)
-        self.plot(
-            x,
-            forecast["point"],
-            pen=pg.mkPen(POINT, width=2),
-            symbol="o",
-            symbolSize=4,
-            symbolBrush=POINT,
-            name=tr("Forecast (median)"),
-        )
-        origin = pg.InfiniteLine(
-            pos=detail.run.origin + 0.5,
-            angle=90,
-            pen=pg.mkPen(
-                self.palette().color(QPalette.ColorRole.Mid), style=Qt.PenStyle.DashLine
-            ),
-        )
-        self.addItem(origin)
-        if detail.overrides:
-            marks = pg.ScatterPlotItem(
-                x=[detail.run.origin + mark.horizon for mark in detail.overrides],
-                y=[mark.value for mark in detail.overrides],
-                symbol="star",
-                size=14,
-                brush=pg.mkBrush(OVERRIDE),
-                pen=pg.mkPen(OVERRIDE),
-            )
-            self.addItem(marks)
-            self.legend.addItem(marks, tr("Override"))
-        self.enableAutoRange()
 
 
 class UnitView(QWidget):
@@ -191,11 +87,15 @@ class UnitView(QWidget):
         self.reasons.hide()
         layout.addWidget(self.reasons)
 
-        self.chart = FanChart(self)
-        self.chart.setSizePolicy(
+        # The chart (pyqtgraph) is made when first needed; until then a spacer holds
+        # its place in the layout.
+        self._chart: FanChart | None = None
+        self._layout = layout
+        self._chart_slot = QWidget(self)
+        self._chart_slot.setSizePolicy(
             QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding
         )
-        layout.addWidget(self.chart, 3)
+        layout.addWidget(self._chart_slot, 3)
 
         self.why_box = QGroupBox(tr("Why this number?"))
         self.why_box.setObjectName("whyBox")
@@ -206,16 +106,32 @@ class UnitView(QWidget):
         self.why.setMinimumHeight(120)
         why_layout.addWidget(self.why)
         layout.addWidget(self.why_box, 2)
-        self.chart.hide()
         self.why_box.hide()
+
+    @property
+    def chart(self) -> FanChart:
+        """The fan chart, made (and pyqtgraph imported) on first use."""
+        if self._chart is None:
+            from desktop.fan_chart import FanChart
+
+            chart = FanChart(self)
+            chart.setSizePolicy(
+                QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding
+            )
+            chart.hide()
+            self._layout.replaceWidget(self._chart_slot, chart)
+            self._chart_slot.deleteLater()
+            self._chart = chart
+        return self._chart
 
     def clear(self) -> None:
         self.detail = None
         self.title.setText(tr("Choose a unit in the table to see its forecast."))
         self.summary.clear()
         self.reasons.hide()
-        self.chart.clear_chart()
-        self.chart.hide()
+        if self._chart is not None:
+            self._chart.clear_chart()
+            self._chart.hide()
         self.why_box.hide()
         self.override_button.setEnabled(False)
 
@@ -227,8 +143,7 @@ class UnitView(QWidget):
             self._show_blocked(detail)
             return
 
-        self.chart.show()
-        self.chart.show_unit(detail)
+        self._draw_chart_when_ready(detail)
         self.why_box.show()
         self.why.setHtml(provenance_html(detail.provenance))
         self.summary.setText(summary_html(detail, horizon))
@@ -238,10 +153,40 @@ class UnitView(QWidget):
         else:
             self.reasons.hide()
 
+    def _draw_chart_when_ready(self, detail: UnitDetail) -> None:
+        """Draw the fan chart after the words: in the event loop's next pass, once
+        pyqtgraph is loaded, so the window answers between the two steps."""
+
+        def draw() -> None:
+            if not isValid(self) or self.detail is not detail:
+                return  # the view is gone, or shows another unit by now
+            self.chart.show()
+            self.chart.show_unit(detail)
+
+        if charts_ready():
+            QTimer.singleShot(0, self, draw)
+        else:
+            when_charts_ready(draw)
+
+    def prepare_chart(self) -> None:
+        """Make the (hidden) chart ahead of the first unit, once pyqtgraph is in.
+
+        It is painted once off screen too: the first paint of a chart (fonts, axis
+        pictures) costs twice the later ones, better spent while nothing happens.
+        """
+
+        def prepare() -> None:
+            if isValid(self) and self._chart is None:
+                self.chart.resize(self._chart_slot.size())
+                self.chart.grab()
+
+        when_charts_ready(prepare)
+
     def _show_blocked(self, detail: UnitDetail) -> None:
         # No chart, no numbers, no provenance of numbers: only what blocked and why.
-        self.chart.clear_chart()
-        self.chart.hide()
+        if self._chart is not None:
+            self._chart.clear_chart()
+            self._chart.hide()
         self.why_box.hide()
         self.why.clear()
         self.summary.setText(

@@ -62,6 +62,10 @@ class FeatureDefinition:
     needs_neighbours: bool = False
 
 
+# Rows converted to numpy at a time when reading a panel (see ``load_panel``).
+PANEL_FETCH_ROWS = 20_000
+
+
 def load_panel(
     workspace: Workspace,
     variable: str,
@@ -78,22 +82,25 @@ def load_panel(
     values = np.full((len(names), months), np.nan, dtype=np.float64)
     row_of = {int(unit_id): row for row, unit_id in enumerate(unit_ids) if unit_id >= 0}
 
+    lookup = np.full(max(known.values(), default=-1) + 1, -1, dtype=np.int64)
+    for unit_id, row in row_of.items():
+        lookup[unit_id] = row
     cursor = workspace.db.execute(
         "SELECT unit_id, month, value FROM observations "
         "WHERE variable = ? AND month BETWEEN ? AND ?",
         (variable, first_month, last_month),
     )
-    rows = np.array(cursor.fetchall(), dtype=np.float64).reshape(-1, 3)
-    if len(rows):
-        lookup = np.full(int(rows[:, 0].max()) + 1, -1, dtype=np.int64)
-        for unit_id, row in row_of.items():
-            if unit_id < len(lookup):
-                lookup[unit_id] = row
-        panel_rows = lookup[rows[:, 0].astype(np.int64)]
+    # In chunks: one numpy conversion of every row (grid-month: 800,000) would hold
+    # the GIL for a tenth of a second and freeze the desktop's UI thread meanwhile.
+    while chunk := cursor.fetchmany(PANEL_FETCH_ROWS):
+        rows = np.array(chunk, dtype=np.float64).reshape(-1, 3)
+        unit_ids_read = rows[:, 0].astype(np.int64)
+        inside = (unit_ids_read >= 0) & (unit_ids_read < len(lookup))
+        panel_rows = np.full(len(rows), -1, dtype=np.int64)
+        panel_rows[inside] = lookup[unit_ids_read[inside]]
         keep = panel_rows >= 0
-        values[panel_rows[keep], rows[keep, 1].astype(np.int64) - first_month] = rows[
-            keep, 2
-        ]
+        columns = rows[keep, 1].astype(np.int64) - first_month
+        values[panel_rows[keep], columns] = rows[keep, 2]
 
     neighbours = None
     if with_neighbours:

@@ -510,7 +510,7 @@ def _infer(
             rows = features[chunk[0] * horizon_count : (chunk[-1] + 1) * horizon_count]
         else:
             rows = features[(chunk[:, None] * horizon_count + steps).ravel()]
-        summary = summarise(runner.infer(rows))
+        summary = summarise(runner.infer(rows), in_place=True)  # draws are dropped
         for name in SUMMARY_FIELDS:
             summaries[name][start : start + len(chunk)] = getattr(
                 summary, name

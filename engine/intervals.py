@@ -3,6 +3,8 @@
 Every function works on a float matrix ``draws [rows, S]`` (one row per unit and
 horizon) and returns one value per row, vectorised over rows: the sort of each row is
 the main cost, so ``summarise`` sorts once and derives everything from the sorted rows.
+Rows are sorted and their interval widths measured a block at a time, so that a
+block's sorted draws and widths are still in the processor's cache for the next step.
 
 The HDI follows the sample convention of arviz-stats' ``hdi`` (method "nearest"), so
 the two give identical bounds: with ``n`` draws and share ``p`` an interval runs from
@@ -22,16 +24,21 @@ from engine.errors import BundleError
 
 HDI_SHARES = (0.5, 0.9)
 
+# Bytes of draws sorted and measured together: a block, its widths and the sort's
+# scratch space fit in a laptop core's L2 cache.
+BLOCK_BYTES = 256 * 1024
+
 
 @dataclass(frozen=True)
 class Summary:
-    """Per-row summaries of draws, each a float32 array of length ``rows``.
+    """Per-row summaries of draws, each an array of length ``rows``.
 
-    ``point`` is the median of the draws: conflict fatalities are skewed, heavy-tailed
-    and often exactly zero, so the mean is pulled by a few extreme draws while the
-    median is the value a person can read as "as likely above as below", is never a
-    fraction of a fatality when most draws are zero, and is the best single guess under
-    absolute error. ``p_any`` is the share of draws above zero.
+    The arrays are float32 for float32 draws (what bundles give). ``point`` is the
+    median of the draws: conflict fatalities are skewed, heavy-tailed and often exactly
+    zero, so the mean is pulled by a few extreme draws while the median is the value a
+    person can read as "as likely above as below", is never a fraction of a fatality
+    when most draws are zero, and is the best single guess under absolute error.
+    ``p_any`` is the share of draws above zero.
     """
 
     point: np.ndarray
@@ -47,12 +54,13 @@ class Summary:
 
 def hdi(draws: np.ndarray, share: float) -> tuple[np.ndarray, np.ndarray]:
     """The shortest interval holding ``share`` of each row's draws: ``(low, high)``."""
-    ordered = _sorted_checked(draws)
-    span = _span(share, ordered.shape[1])
-    return _bounds(ordered, _shortest_start(ordered, span), span)
+    array = _matrix(draws)
+    span = _span(share, array.shape[1])
+    ordered, (start,) = _sorted_with_shortest(array, (span,), in_place=False)
+    return _bounds(ordered, start, span)
 
 
-def summarise(draws: np.ndarray) -> Summary:
+def summarise(draws: np.ndarray, *, in_place: bool = False) -> Summary:
     """Median, nested 50% and 90% HDIs and probability of any fatality per row.
 
     The 50% HDI always lies inside the 90% HDI. For unimodal draws the two shortest
@@ -60,15 +68,18 @@ def summarise(draws: np.ndarray) -> Summary:
     draws the shortest 50% interval can sit on a mode the 90% interval leaves out, and
     then the 50% HDI is the shortest interval holding half the draws among those lying
     inside the 90% HDI, so the bands a person sees never cross.
+
+    With ``in_place`` the rows of ``draws`` are sorted where they are (no copy: a
+    forecast run's draws are dropped after their summary anyway).
     """
-    ordered = _sorted_checked(draws)
-    count = ordered.shape[1]
-
+    array = _matrix(draws)
+    count = array.shape[1]
     span90 = _span(0.9, count)
-    low90, high90 = _bounds(ordered, _shortest_start(ordered, span90), span90)
-
     span50 = _span(0.5, count)
-    start50 = _shortest_start(ordered, span50)
+    ordered, (start90, start50) = _sorted_with_shortest(
+        array, (span90, span50), in_place=in_place
+    )
+    low90, high90 = _bounds(ordered, start90, span90)
     low50, high50 = _bounds(ordered, start50, span50)
 
     # Rows whose shortest 50% interval crosses the 90% one (rare: multimodal draws)
@@ -80,8 +91,8 @@ def summarise(draws: np.ndarray) -> Summary:
     crossing = np.flatnonzero((low50 < low90) | (high50 > high90))
     if len(crossing):
         rows = ordered[crossing]
-        first = (rows < low90[crossing, None]).sum(axis=1)
-        last = (rows <= high90[crossing, None]).sum(axis=1) - 1 - span50
+        first = _count_below(rows, low90[crossing], inclusive=False)
+        last = _count_below(rows, high90[crossing], inclusive=True) - 1 - span50
         widths = np.subtract(
             rows[:, span50:], rows[:, : count - span50], dtype=np.float64
         )
@@ -99,16 +110,14 @@ def summarise(draws: np.ndarray) -> Summary:
         pair = ordered[:, middle - 1 : middle + 1].astype(np.float64)
         point = pair.mean(axis=1).astype(np.float32)
 
-    # Sorted non-negative rows start with their zeros: the first positive draw's
-    # position is the number of zeros (argmax stops at the first True).
-    positive = ordered > 0
-    zeros = np.where(ordered[:, -1] > 0, np.argmax(positive, axis=1), count)
+    # Sorted non-negative rows start with their zeros.
+    zeros = _count_below(ordered, np.zeros(len(ordered)), inclusive=True)
     p_any = ((count - zeros) / count).astype(np.float32)
     return Summary(point, low50, high50, low90, high90, p_any)
 
 
-def _sorted_checked(draws: np.ndarray) -> np.ndarray:
-    """Each row sorted; NaN (sorted last) or negative draws (sorted first) refused."""
+def _matrix(draws: np.ndarray) -> np.ndarray:
+    """The draws as a float matrix with at least one draw a row."""
     array = np.asarray(draws)
     if array.ndim != 2 or array.shape[1] == 0:
         raise BundleError(
@@ -117,14 +126,70 @@ def _sorted_checked(draws: np.ndarray) -> np.ndarray:
         )
     if not np.issubdtype(array.dtype, np.floating):
         array = array.astype(np.float64)
-    ordered = np.sort(array, axis=1)
-    if np.isnan(ordered[:, -1]).any():
+    return array
+
+
+def _sorted_with_shortest(
+    array: np.ndarray, spans: tuple[int, ...], *, in_place: bool
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Each row sorted, and per span the start of each row's first shortest window.
+
+    NaN (sorted last) and negative draws (sorted first) are refused.
+    """
+    rows, count = array.shape
+    for span in spans:
+        if span >= count:
+            raise ValueError("too few draws for an interval of this share")
+    if in_place and array.flags.c_contiguous and array.flags.writeable:
+        ordered, copy = array, False
+    else:
+        ordered, copy = np.empty_like(array, order="C"), True
+    block = max(1, BLOCK_BYTES // (count * array.itemsize))
+    # One widths buffer per span, reused block after block. Widths are compared in
+    # float64 (exact for float32 draws, and arviz-stats' convention for all).
+    widths = [np.empty((min(block, rows), count - span)) for span in spans]
+    starts = [np.empty(rows, dtype=np.intp) for _ in spans]
+
+    for first in range(0, rows, block):
+        end = min(rows, first + block)
+        part = ordered[first:end]
+        if copy:
+            np.copyto(part, array[first:end])
+        part.sort(axis=1)
+        for span, buffer, start in zip(spans, widths, starts, strict=True):
+            measured = buffer[: end - first]
+            np.subtract(part[:, span:], part[:, : count - span], out=measured)
+            np.argmin(measured, axis=1, out=start[first:end])
+
+    if rows and np.isnan(ordered[:, -1]).any():
         raise BundleError("The model produced NaN draws; no forecast can be made.")
-    if (ordered[:, 0] < 0).any():
+    if rows and (ordered[:, 0] < 0).any():
         raise BundleError(
             "The model produced negative fatality draws; no forecast can be made."
         )
-    return ordered
+    return ordered, starts
+
+
+def _count_below(
+    ordered: np.ndarray, values: np.ndarray, *, inclusive: bool
+) -> np.ndarray:
+    """Per sorted row, how many draws are below (or at, if inclusive) its value.
+
+    A binary search over all rows at once: a sorted row's count is the first position
+    whose draw is not below the value, found in ``log2(S)`` steps.
+    """
+    rows, count = ordered.shape
+    index = np.arange(rows)
+    low = np.zeros(rows, dtype=np.intp)
+    high = np.full(rows, count, dtype=np.intp)
+    for _ in range(count.bit_length()):
+        middle = (low + high) // 2
+        probe = ordered[index, np.minimum(middle, count - 1)]
+        below = probe <= values if inclusive else probe < values
+        below &= middle < high
+        low = np.where(below, middle + 1, low)
+        high = np.where(below, high, middle)
+    return low
 
 
 def _span(share: float, count: int) -> int:
@@ -132,21 +197,6 @@ def _span(share: float, count: int) -> int:
     if not 0 < share <= 1:
         raise ValueError(f"an HDI share must be in (0, 1], got {share}")
     return math.floor(share * count)
-
-
-def _shortest_start(ordered: np.ndarray, span: int) -> np.ndarray:
-    """Index of the first shortest window of ``span + 1`` sorted draws per row."""
-    # TODO(#3): with 1,000 draws a row (country-month) the float64 widths cost about
-    # as much as the sort, leaving the summary near 4x arviz-stats rather than the 5x
-    # goal; float32 widths with a float64 re-check of tied rows was tried and was
-    # slower (the reversed argmin for the tie test); a compiled kernel would do it.
-    count = ordered.shape[1]
-    if span >= count:
-        raise ValueError("too few draws for an interval of this share")
-    widths = np.subtract(
-        ordered[:, span:], ordered[:, : count - span], dtype=np.float64
-    )
-    return np.argmin(widths, axis=1)
 
 
 def _bounds(

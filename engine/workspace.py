@@ -15,12 +15,13 @@ import logging
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from engine.errors import SchemaTooNewError, WorkspaceError
 from engine.schema import MIGRATIONS, SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +87,10 @@ class Workspace:
             connection.execute("PRAGMA busy_timeout = 5000")
             if version < SCHEMA_VERSION:
                 connection.execute("PRAGMA journal_mode = WAL")
+            # sqlite-utils imports pandas (about half a second): imported here, on
+            # the thread that opens the workspace, so the window can paint first.
+            import sqlite_utils
+
             db = sqlite_utils.Database(connection)
             workspace = cls(folder, db)
             workspace._migrate(version)

@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from desktop.cli import main
+from engine import gate
 from engine.bundle import Bundle
 from engine.errors import BundleError
 from engine.features import LOOKBACK_MONTHS, design_matrix, load_panel
@@ -49,7 +50,7 @@ def workspace(tmp_path):
 
 @pytest.fixture
 def bundle(tmp_path, workspace):
-    return Bundle.open(make_bundle(tmp_path / "bundle", workspace, list_units=False))
+    return Bundle.open(make_bundle(tmp_path / "bundle", workspace))
 
 
 def _count(workspace, table, run_id):
@@ -110,6 +111,18 @@ def test_a_run_stores_summaries_and_provenance(workspace, bundle):
 
     assert latest_run(workspace).info.id == result.run_id
     assert [r.id for r in list_runs(workspace)] == [result.run_id]
+
+
+def test_a_bundle_that_lists_its_units_passes_the_gate_on_a_clean_workspace(
+    workspace, bundle
+):
+    """Built bundles list the units they were trained on; the self-test copes."""
+    assert bundle.manifest.input_spec.units == tuple(sorted(workspace.unit_ids()))
+    gate.forget_self_tests()  # the run's own check runs the self-test
+    result = run_forecast(workspace, bundle, person="a", now=NOW)
+    assert result.status == "passed", result.decision.all_reasons()
+    assert result.units_forecast == UNITS
+    assert not result.decision.all_reasons()
 
 
 def test_a_chunked_run_equals_an_unchunked_one(workspace, bundle):
@@ -204,9 +217,7 @@ def test_progress_reports_rows_up_to_the_total(workspace, bundle):
 @pytest.mark.parametrize("failure", ["nan", "negative"])
 def test_bad_draws_store_a_failed_run_and_no_forecast(tmp_path, workspace, failure):
     graph = graph_bytes(13, 64, failure=failure)
-    bad = Bundle.open(
-        make_bundle(tmp_path / "bad", workspace, graph=graph, list_units=False)
-    )
+    bad = Bundle.open(make_bundle(tmp_path / "bad", workspace, graph=graph))
     with pytest.raises(BundleError, match=failure.replace("nan", "NaN")):
         run_forecast(workspace, bad, person="a", now=NOW)
     (run,) = list_runs(workspace)
@@ -232,7 +243,6 @@ def current(tmp_path):
     folder = make_bundle(
         tmp_path / "cli-bundle",
         workspace,
-        list_units=False,
         now=first_day(last + 1),
     )
     _make_stale(workspace, "Unit 05")

@@ -19,6 +19,7 @@ from tests.gate_support import (
     make_inputs,
     make_spec,
     stochastic,
+    unit_names,
     with_last_month,
     with_values,
 )
@@ -431,6 +432,25 @@ def test_every_reason_has_a_code_a_limit_and_one_plain_sentence():
 
 def test_self_test_passes_when_every_detector_fires():
     assert gate.self_test(make_spec()) == []
+
+
+def test_self_test_passes_on_a_spec_that_lists_its_units():
+    """Built bundles list their units; the self-test's synthetic units are not them."""
+    spec = make_spec(units=unit_names(150))
+    assert gate.self_test(spec) == []
+
+
+def test_a_spec_that_lists_its_units_passes_clean_inputs_and_still_checks_units():
+    names = unit_names(150)
+    spec = make_spec(units=names[:-1])
+    gate.forget_self_tests()
+    try:
+        decision = gate.check(make_inputs(spec, names))
+    finally:
+        gate.forget_self_tests()
+    assert not decision.run_blocked, decision.all_reasons()
+    assert all(r.code != gate.SELF_TEST_FAILED for r in decision.all_reasons())
+    assert [unit for unit in names if decision.unit_blocked(unit)] == [names[-1]]
 
 
 def test_self_test_passes_on_a_spec_without_ranges_or_tolerated_missing():

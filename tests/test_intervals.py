@@ -202,3 +202,28 @@ def test_bad_draws_are_refused(bad):
 def test_a_share_outside_zero_to_one_is_refused():
     with pytest.raises(ValueError, match="share"):
         hdi(np.ones((1, 10), dtype=np.float32), 1.5)
+
+
+def test_summarising_in_place_sorts_the_draws_and_gives_the_same_summary():
+    rng = np.random.default_rng(4)
+    draws = _conflict_draws(rng, 150, 300)  # several blocks of rows
+    expected = summarise(draws.copy())
+    summary = summarise(draws, in_place=True)
+    for name in ("point", "hdi50_low", "hdi50_high", "hdi90_low", "hdi90_high"):
+        np.testing.assert_array_equal(getattr(summary, name), getattr(expected, name))
+    np.testing.assert_array_equal(summary.p_any, expected.p_any)
+    assert (np.diff(draws, axis=1) >= 0).all()
+
+
+def test_summarising_leaves_the_draws_alone_unless_asked():
+    rng = np.random.default_rng(6)
+    draws = _conflict_draws(rng, 10, 50)
+    before = draws.copy()
+    summarise(draws)
+    hdi(draws, 0.9)
+    np.testing.assert_array_equal(draws, before)
+    # A read-only or non-contiguous matrix is summarised from a copy, in place or not.
+    strided = np.asfortranarray(draws)
+    strided.flags.writeable = False
+    summary = summarise(strided, in_place=True)
+    np.testing.assert_array_equal(summary.point, np.median(before, axis=1))

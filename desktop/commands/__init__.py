@@ -16,6 +16,11 @@ MODULES: tuple[str, ...] = ("data", "bundle", "build", "controls", "forecast", "
 def all_commands() -> list[click.Command]:
     commands: list[click.Command] = []
     for name in MODULES:
-        module = importlib.import_module(f"desktop.commands.{name}")
-        commands.extend(module.COMMANDS)
+        commands.extend(commands_of(name))
     return commands
+
+
+def commands_of(module_name: str) -> list[click.Command]:
+    """The commands of one module in ``MODULES`` (imported now)."""
+    module = importlib.import_module(f"desktop.commands.{module_name}")
+    return list(module.COMMANDS)

@@ -19,12 +19,13 @@ from engine.workspace import DATABASE_NAME
 )
 @click.pass_obj
 def app_command(context, screenshot: Path | None) -> None:
-    """Open the fieldcast window on the workspace."""
+    """Open the fieldcast window on the workspace (the first-run setup if none)."""
     from desktop.app import run_app
 
     folder: Path = context.workspace
-    if not (folder / DATABASE_NAME).exists():
-        # TODO(#5): open the first-run setup here once it lands in desktop/dialogs.
+    if screenshot is not None and not (folder / DATABASE_NAME).exists():
+        # Without a workspace the window opens the first-run setup, which needs a
+        # person: a screenshot cannot wait for one.
         raise WorkspaceError(
             f"There is no workspace at {folder}. Run 'fieldcast demo' to create the "
             "demo workspace, or pass --workspace with the folder of yours."

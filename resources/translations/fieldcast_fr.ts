@@ -25,13 +25,13 @@
     </message>
     <message>
         <location filename="../../desktop/alerts_view.py" line="31"/>
-        <location filename="../../desktop/main_window.py" line="78"/>
+        <location filename="../../desktop/main_window.py" line="83"/>
         <source>overdue</source>
         <translation>en retard</translation>
     </message>
     <message>
         <location filename="../../desktop/alerts_view.py" line="31"/>
-        <location filename="../../desktop/main_window.py" line="77"/>
+        <location filename="../../desktop/main_window.py" line="82"/>
         <source>due</source>
         <translation>attendues</translation>
     </message>
@@ -105,228 +105,228 @@ Envoyez-le à votre bureau régional.</translation>
         <translation>Masquer ce message</translation>
     </message>
     <message>
-        <location filename="../../desktop/history_view.py" line="86"/>
-        <location filename="../../desktop/history_view.py" line="90"/>
-        <location filename="../../desktop/history_view.py" line="93"/>
+        <location filename="../../desktop/history_view.py" line="88"/>
+        <location filename="../../desktop/history_view.py" line="92"/>
+        <location filename="../../desktop/history_view.py" line="95"/>
         <source>When</source>
         <translation>Quand</translation>
     </message>
     <message>
-        <location filename="../../desktop/history_view.py" line="86"/>
-        <location filename="../../desktop/history_view.py" line="90"/>
-        <location filename="../../desktop/unit_view.py" line="367"/>
+        <location filename="../../desktop/history_view.py" line="88"/>
+        <location filename="../../desktop/history_view.py" line="92"/>
+        <location filename="../../desktop/unit_view.py" line="312"/>
         <source>Run</source>
         <translation>Prévision</translation>
     </message>
     <message>
-        <location filename="../../desktop/history_view.py" line="86"/>
-        <location filename="../../desktop/unit_view.py" line="364"/>
+        <location filename="../../desktop/history_view.py" line="88"/>
+        <location filename="../../desktop/unit_view.py" line="309"/>
         <location filename="../../desktop/dialogs/supervisor.py" line="137"/>
         <source>Bundle</source>
         <translation>Bundle</translation>
     </message>
     <message>
-        <location filename="../../desktop/history_view.py" line="86"/>
-        <location filename="../../desktop/history_view.py" line="90"/>
+        <location filename="../../desktop/history_view.py" line="88"/>
+        <location filename="../../desktop/history_view.py" line="92"/>
         <source>From</source>
         <translation>Depuis</translation>
     </message>
     <message>
-        <location filename="../../desktop/history_view.py" line="86"/>
+        <location filename="../../desktop/history_view.py" line="88"/>
         <source>Outcome</source>
         <translation>Résultat</translation>
     </message>
     <message>
-        <location filename="../../desktop/history_view.py" line="87"/>
-        <location filename="../../desktop/main_window.py" line="350"/>
+        <location filename="../../desktop/history_view.py" line="89"/>
+        <location filename="../../desktop/main_window.py" line="369"/>
         <source>Units</source>
         <translation>Unités</translation>
     </message>
     <message>
-        <location filename="../../desktop/history_view.py" line="87"/>
-        <location filename="../../desktop/main_window.py" line="313"/>
-        <location filename="../../desktop/units_model.py" line="49"/>
+        <location filename="../../desktop/history_view.py" line="89"/>
+        <location filename="../../desktop/main_window.py" line="332"/>
+        <location filename="../../desktop/units_model.py" line="56"/>
         <source>Blocked</source>
         <translation>Bloquées</translation>
     </message>
     <message>
-        <location filename="../../desktop/history_view.py" line="87"/>
-        <location filename="../../desktop/history_view.py" line="93"/>
+        <location filename="../../desktop/history_view.py" line="89"/>
+        <location filename="../../desktop/history_view.py" line="95"/>
         <source>By</source>
         <translation>Par</translation>
     </message>
     <message>
-        <location filename="../../desktop/history_view.py" line="90"/>
-        <location filename="../../desktop/history_view.py" line="93"/>
-        <location filename="../../desktop/units_model.py" line="82"/>
+        <location filename="../../desktop/history_view.py" line="92"/>
+        <location filename="../../desktop/history_view.py" line="95"/>
+        <location filename="../../desktop/units_model.py" line="91"/>
         <source>Unit</source>
         <translation>Unité</translation>
     </message>
     <message>
-        <location filename="../../desktop/history_view.py" line="90"/>
-        <location filename="../../desktop/history_view.py" line="94"/>
+        <location filename="../../desktop/history_view.py" line="92"/>
+        <location filename="../../desktop/history_view.py" line="96"/>
         <source>Reason</source>
         <translation>Raison</translation>
     </message>
     <message>
-        <location filename="../../desktop/history_view.py" line="93"/>
+        <location filename="../../desktop/history_view.py" line="95"/>
         <source>Role</source>
         <translation>Rôle</translation>
     </message>
     <message>
-        <location filename="../../desktop/history_view.py" line="93"/>
+        <location filename="../../desktop/history_view.py" line="95"/>
         <source>Month</source>
         <translation>Mois</translation>
     </message>
     <message>
-        <location filename="../../desktop/history_view.py" line="94"/>
+        <location filename="../../desktop/history_view.py" line="96"/>
         <source>Value</source>
         <translation>Valeur</translation>
     </message>
     <message>
-        <location filename="../../desktop/history_view.py" line="94"/>
+        <location filename="../../desktop/history_view.py" line="96"/>
         <source>Justification</source>
         <translation>Justification</translation>
     </message>
     <message>
-        <location filename="../../desktop/history_view.py" line="96"/>
+        <location filename="../../desktop/history_view.py" line="98"/>
         <source>Forecast runs</source>
         <translation>Prévisions exécutées</translation>
     </message>
     <message>
-        <location filename="../../desktop/history_view.py" line="97"/>
+        <location filename="../../desktop/history_view.py" line="99"/>
         <source>Blocks</source>
         <translation>Blocages</translation>
     </message>
     <message>
-        <location filename="../../desktop/history_view.py" line="98"/>
-        <location filename="../../desktop/main_window.py" line="689"/>
-        <location filename="../../desktop/units_model.py" line="88"/>
+        <location filename="../../desktop/history_view.py" line="100"/>
+        <location filename="../../desktop/units_model.py" line="97"/>
         <source>Overrides</source>
         <translation>Corrections</translation>
     </message>
     <message>
-        <location filename="../../desktop/history_view.py" line="122"/>
+        <location filename="../../desktop/history_view.py" line="124"/>
         <source>(whole run)</source>
         <translation>(toute la prévision)</translation>
     </message>
     <message>
-        <location filename="../../desktop/history_view.py" line="138"/>
+        <location filename="../../desktop/history_view.py" line="140"/>
         <source>(field estimate)</source>
         <translation>(estimation de terrain)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="76"/>
+        <location filename="../../desktop/main_window.py" line="81"/>
         <source>fresh</source>
         <translation>à jour</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="79"/>
+        <location filename="../../desktop/main_window.py" line="84"/>
         <source>no data</source>
         <translation>aucune donnée</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="98"/>
+        <location filename="../../desktop/main_window.py" line="103"/>
         <source>Newest data: {month}. New data is expected every {n} month(s).</source>
         <translation>Données les plus récentes : {month}. De nouvelles données sont attendues tous les {n} mois.</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="103"/>
+        <location filename="../../desktop/main_window.py" line="108"/>
         <source>none</source>
         <translation>aucun</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="125"/>
-        <location filename="../../desktop/main_window.py" line="183"/>
+        <location filename="../../desktop/main_window.py" line="130"/>
+        <location filename="../../desktop/main_window.py" line="214"/>
         <source>No model bundle is active.</source>
         <translation>Aucun bundle de modèle n&apos;est actif.</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="128"/>
+        <location filename="../../desktop/main_window.py" line="133"/>
         <source>Model &amp;card</source>
         <translation>&amp;Fiche du modèle</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="130"/>
+        <location filename="../../desktop/main_window.py" line="135"/>
         <source>What this model is for, how good it is, and its limits</source>
         <translation>À quoi sert ce modèle, sa qualité et ses limites</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="141"/>
+        <location filename="../../desktop/main_window.py" line="146"/>
         <source>Data:</source>
         <translation>Données :</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="149"/>
-        <location filename="../../desktop/main_window.py" line="214"/>
+        <location filename="../../desktop/main_window.py" line="154"/>
+        <location filename="../../desktop/main_window.py" line="231"/>
         <source>Not signed in</source>
         <translation>Non connecté</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="151"/>
-        <location filename="../../desktop/main_window.py" line="215"/>
-        <location filename="../../desktop/main_window.py" line="429"/>
+        <location filename="../../desktop/main_window.py" line="156"/>
+        <location filename="../../desktop/main_window.py" line="232"/>
+        <location filename="../../desktop/main_window.py" line="457"/>
         <source>&amp;Sign in…</source>
         <translation>&amp;Se connecter…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="162"/>
+        <location filename="../../desktop/main_window.py" line="167"/>
         <source>Sync: not available yet. Signed sync with your regional hub arrives in a later release; until then bring data packages and bundles on a USB stick (File ▸ Import from folder).</source>
         <translation>Synchronisation : pas encore disponible. La synchronisation signée avec votre hub régional arrivera dans une version ultérieure ; d&apos;ici là, apportez paquets de données et bundles sur une clé USB (Fichier ▸ Importer depuis un dossier).</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="176"/>
+        <location filename="../../desktop/main_window.py" line="207"/>
         <source>(synthetic demo data)</source>
         <translation>(données de démonstration synthétiques)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="185"/>
+        <location filename="../../desktop/main_window.py" line="216"/>
         <source>Import one from a folder (File ▸ Import).</source>
         <translation>Importez-en un depuis un dossier (Fichier ▸ Importer).</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="191"/>
+        <location filename="../../desktop/main_window.py" line="221"/>
         <source>Model &lt;b&gt;{name}&lt;/b&gt;, release {release}, valid until {until}</source>
         <translation>Modèle &lt;b&gt;{name}&lt;/b&gt;, version {release}, valable jusqu&apos;au {until}</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="209"/>
+        <location filename="../../desktop/main_window.py" line="183"/>
+        <location filename="../../desktop/main_window.py" line="199"/>
         <source>Device: {device}</source>
         <translation>Appareil : {device}</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="219"/>
+        <location filename="../../desktop/main_window.py" line="236"/>
         <source>Signed in: {name} ({role})</source>
         <translation>Connecté : {name} ({role})</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="223"/>
+        <location filename="../../desktop/main_window.py" line="240"/>
         <source>&amp;Switch person…</source>
         <translation>&amp;Changer de personne…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="252"/>
+        <location filename="../../desktop/main_window.py" line="271"/>
         <source>fieldcast</source>
         <translation>fieldcast</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="277"/>
+        <location filename="../../desktop/main_window.py" line="296"/>
         <source>Loading the workspace…</source>
         <translation>Chargement de l&apos;espace de travail…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="284"/>
-        <location filename="../../desktop/main_window.py" line="410"/>
+        <location filename="../../desktop/main_window.py" line="303"/>
+        <location filename="../../desktop/main_window.py" line="438"/>
         <source>&amp;Run forecast</source>
         <translation>&amp;Lancer la prévision</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="285"/>
+        <location filename="../../desktop/main_window.py" line="304"/>
         <source>Check the inputs and run the model (Ctrl+R)</source>
         <translation>Vérifier les entrées et lancer le modèle (Ctrl+R)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="286"/>
+        <location filename="../../desktop/main_window.py" line="305"/>
         <location filename="../../desktop/dialogs/first_run.py" line="428"/>
         <location filename="../../desktop/dialogs/override.py" line="136"/>
         <location filename="../../desktop/dialogs/sign_in.py" line="165"/>
@@ -335,259 +335,243 @@ Envoyez-le à votre bureau régional.</translation>
         <translation>Annuler</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="304"/>
+        <location filename="../../desktop/main_window.py" line="323"/>
         <source>Search units (Ctrl+F)</source>
         <translation>Rechercher des unités (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="306"/>
+        <location filename="../../desktop/main_window.py" line="325"/>
         <source>Search units by name</source>
         <translation>Rechercher des unités par nom</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="308"/>
+        <location filename="../../desktop/main_window.py" line="327"/>
         <source>Show units by status</source>
         <translation>Afficher les unités selon leur état</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="310"/>
+        <location filename="../../desktop/main_window.py" line="329"/>
         <source>All units</source>
         <translation>Toutes les unités</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="311"/>
-        <location filename="../../desktop/units_model.py" line="47"/>
+        <location filename="../../desktop/main_window.py" line="330"/>
+        <location filename="../../desktop/units_model.py" line="54"/>
         <source>OK</source>
         <translation>OK</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="312"/>
-        <location filename="../../desktop/units_model.py" line="48"/>
+        <location filename="../../desktop/main_window.py" line="331"/>
+        <location filename="../../desktop/units_model.py" line="55"/>
         <source>Warning</source>
         <translation>Avertissement</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="314"/>
+        <location filename="../../desktop/main_window.py" line="333"/>
         <source>OK or warning</source>
         <translation>OK ou avertissement</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="317"/>
+        <location filename="../../desktop/main_window.py" line="336"/>
         <source>&amp;Alerts only</source>
         <translation>&amp;Alertes seulement</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="318"/>
+        <location filename="../../desktop/main_window.py" line="337"/>
         <source>&amp;Months ahead:</source>
         <translation>&amp;Mois à l&apos;avance :</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="321"/>
+        <location filename="../../desktop/main_window.py" line="340"/>
         <source>Forecast horizon in months</source>
         <translation>Horizon de prévision en mois</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="323"/>
+        <location filename="../../desktop/main_window.py" line="342"/>
         <source>How many months after the data the forecast is for</source>
         <translation>Combien de mois après les données porte la prévision</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="371"/>
+        <location filename="../../desktop/main_window.py" line="383"/>
+        <source>Loading forecasts…</source>
+        <translation>Chargement des prévisions…</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="399"/>
         <source>&amp;Unit</source>
         <translation>&amp;Unité</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="372"/>
-        <location filename="../../desktop/main_window.py" line="627"/>
+        <location filename="../../desktop/main_window.py" line="400"/>
+        <location filename="../../desktop/main_window.py" line="672"/>
         <source>Ale&amp;rts</source>
         <translation>Ale&amp;rtes</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="373"/>
+        <location filename="../../desktop/main_window.py" line="401"/>
         <source>&amp;Monitoring</source>
         <translation>&amp;Suivi</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="374"/>
+        <location filename="../../desktop/main_window.py" line="402"/>
         <source>&amp;History</source>
         <translation>&amp;Historique</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="379"/>
-        <location filename="../../desktop/main_window.py" line="525"/>
-        <location filename="../../desktop/main_window.py" line="644"/>
+        <location filename="../../desktop/main_window.py" line="407"/>
+        <location filename="../../desktop/main_window.py" line="566"/>
+        <location filename="../../desktop/main_window.py" line="689"/>
         <source>Ready</source>
         <translation>Prêt</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="398"/>
+        <location filename="../../desktop/main_window.py" line="426"/>
         <source>&amp;File</source>
         <translation>&amp;Fichier</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="400"/>
+        <location filename="../../desktop/main_window.py" line="428"/>
         <source>&amp;Import from folder…</source>
         <translation>&amp;Importer depuis un dossier…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="402"/>
+        <location filename="../../desktop/main_window.py" line="430"/>
         <source>&amp;Settings…</source>
         <translation>&amp;Paramètres…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="404"/>
+        <location filename="../../desktop/main_window.py" line="432"/>
         <source>&amp;Quit</source>
         <translation>&amp;Quitter</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="409"/>
+        <location filename="../../desktop/main_window.py" line="437"/>
         <source>F&amp;orecast</source>
         <translation>P&amp;révision</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="412"/>
+        <location filename="../../desktop/main_window.py" line="440"/>
         <source>Re&amp;load</source>
         <translation>Re&amp;charger</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="415"/>
+        <location filename="../../desktop/main_window.py" line="443"/>
         <source>&amp;Override this forecast…</source>
         <translation>&amp;Corriger cette prévision…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="418"/>
+        <location filename="../../desktop/main_window.py" line="446"/>
         <source>&amp;Find a unit</source>
         <translation>&amp;Trouver une unité</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="428"/>
+        <location filename="../../desktop/main_window.py" line="456"/>
         <source>&amp;People</source>
         <translation>&amp;Personnes</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="431"/>
+        <location filename="../../desktop/main_window.py" line="459"/>
         <source>Supervisor &amp;controls…</source>
         <translation>&amp;Contrôles du superviseur…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="436"/>
+        <location filename="../../desktop/main_window.py" line="464"/>
         <source>&amp;Help</source>
         <translation>&amp;Aide</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="437"/>
+        <location filename="../../desktop/main_window.py" line="465"/>
         <source>&amp;Model card</source>
         <translation>&amp;Fiche du modèle</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="499"/>
+        <location filename="../../desktop/main_window.py" line="540"/>
         <source>No forecast has been run in this workspace yet. Press Run forecast.</source>
         <translation>Aucune prévision n&apos;a encore été lancée dans cet espace de travail. Appuyez sur Lancer la prévision.</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="602"/>
+        <location filename="../../desktop/main_window.py" line="647"/>
         <source>{shown} of {total} units shown; {blocked} blocked.</source>
         <translation>{shown} unités affichées sur {total} ; {blocked} bloquées.</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="625"/>
+        <location filename="../../desktop/main_window.py" line="670"/>
         <source>Ale&amp;rts ({n})</source>
         <translation>Ale&amp;rtes ({n})</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="644"/>
+        <location filename="../../desktop/main_window.py" line="689"/>
         <source>Running the forecast…</source>
         <translation>Prévision en cours…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="670"/>
-        <source>Sign-in</source>
-        <translation>Connexion</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/main_window.py" line="679"/>
+        <location filename="../../desktop/main_window.py" line="722"/>
         <source>Choose a unit in the table first.</source>
         <translation>Choisissez d&apos;abord une unité dans le tableau.</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="683"/>
+        <location filename="../../desktop/main_window.py" line="726"/>
         <source>Sign in first: every override records who made it.</source>
         <translation>Connectez-vous d&apos;abord : chaque correction enregistre qui l&apos;a faite.</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="706"/>
-        <source>Import from folder</source>
-        <translation>Importer depuis un dossier</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/main_window.py" line="717"/>
         <location filename="../../desktop/dialogs/supervisor.py" line="121"/>
         <source>Supervisor controls</source>
         <translation>Contrôles du superviseur</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="728"/>
+        <location filename="../../desktop/main_window.py" line="760"/>
         <source>No model bundle is active on this device.</source>
         <translation>Aucun bundle de modèle n&apos;est actif sur cet appareil.</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="732"/>
-        <source>The model card viewer</source>
-        <translation>La visionneuse de fiche du modèle</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/main_window.py" line="755"/>
-        <source>{what} is not part of this build yet.</source>
-        <translation>{what} ne fait pas encore partie de cette version.</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/main_window.py" line="771"/>
+        <location filename="../../desktop/main_window.py" line="794"/>
         <source>The last forecast (from {origin} data, {when}) was blocked as a whole: no numbers are shown. Choose any unit to read why.</source>
         <translation>La dernière prévision (données de {origin}, {when}) a été bloquée en entier : aucun chiffre n&apos;est affiché. Choisissez une unité pour lire pourquoi.</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="780"/>
+        <location filename="../../desktop/main_window.py" line="803"/>
         <source>Forecast from {origin} data, run {when} by {person}: {n} units, {blocked} blocked.</source>
         <translation>Prévision à partir des données de {origin}, lancée le {when} par {person} : {n} unités, {blocked} bloquées.</translation>
     </message>
     <message>
-        <location filename="../../desktop/monitoring_view.py" line="69"/>
-        <location filename="../../desktop/monitoring_view.py" line="97"/>
+        <location filename="../../desktop/monitoring_view.py" line="35"/>
+        <location filename="../../desktop/monitoring_view.py" line="66"/>
         <source>No forecast runs yet: run a forecast to see monitoring.</source>
         <translation>Pas encore de prévision : lancez une prévision pour voir le suivi.</translation>
     </message>
     <message>
-        <location filename="../../desktop/monitoring_view.py" line="76"/>
+        <location filename="../../desktop/monitoring_plots.py" line="73"/>
         <source>Drift per feature (PSI) over recent runs</source>
         <translation>Dérive par variable (PSI) sur les dernières prévisions</translation>
     </message>
     <message>
-        <location filename="../../desktop/monitoring_view.py" line="76"/>
+        <location filename="../../desktop/monitoring_plots.py" line="73"/>
         <source>PSI</source>
         <translation>PSI</translation>
     </message>
     <message>
-        <location filename="../../desktop/monitoring_view.py" line="80"/>
+        <location filename="../../desktop/monitoring_plots.py" line="77"/>
         <source>Blocked units per run</source>
         <translation>Unités bloquées par prévision</translation>
     </message>
     <message>
-        <location filename="../../desktop/monitoring_view.py" line="80"/>
+        <location filename="../../desktop/monitoring_plots.py" line="77"/>
         <source>units</source>
         <translation>unités</translation>
     </message>
     <message>
-        <location filename="../../desktop/monitoring_view.py" line="83"/>
+        <location filename="../../desktop/monitoring_plots.py" line="80"/>
         <source>Overrides per release</source>
         <translation>Corrections par version</translation>
     </message>
     <message>
-        <location filename="../../desktop/monitoring_view.py" line="83"/>
+        <location filename="../../desktop/monitoring_plots.py" line="80"/>
         <source>overrides</source>
         <translation>corrections</translation>
     </message>
     <message>
-        <location filename="../../desktop/monitoring_view.py" line="94"/>
+        <location filename="../../desktop/monitoring_view.py" line="63"/>
         <source>The last {n} runs. Dashed lines: the drift warning and block limits.</source>
         <translation>Les {n} dernières prévisions. Lignes pointillées : les seuils d&apos;avertissement et de blocage de la dérive.</translation>
     </message>
@@ -632,209 +616,209 @@ Envoyez-le à votre bureau régional.</translation>
         <translation>Avertir avant l&apos;expiration d&apos;un modèle :</translation>
     </message>
     <message>
-        <location filename="../../desktop/unit_view.py" line="65"/>
+        <location filename="../../desktop/fan_chart.py" line="55"/>
         <source>Fatalities per month</source>
         <translation>Décès par mois</translation>
     </message>
     <message>
-        <location filename="../../desktop/unit_view.py" line="94"/>
+        <location filename="../../desktop/fan_chart.py" line="126"/>
         <source>Observed</source>
         <translation>Observé</translation>
     </message>
     <message>
-        <location filename="../../desktop/unit_view.py" line="101"/>
-        <location filename="../../desktop/units_model.py" line="85"/>
+        <location filename="../../desktop/fan_chart.py" line="66"/>
+        <location filename="../../desktop/units_model.py" line="94"/>
         <source>90% interval</source>
         <translation>Intervalle à 90 %</translation>
     </message>
     <message>
-        <location filename="../../desktop/unit_view.py" line="102"/>
+        <location filename="../../desktop/fan_chart.py" line="67"/>
         <source>50% interval</source>
         <translation>Intervalle à 50 %</translation>
     </message>
     <message>
-        <location filename="../../desktop/unit_view.py" line="121"/>
+        <location filename="../../desktop/fan_chart.py" line="137"/>
         <source>Forecast (median)</source>
         <translation>Prévision (médiane)</translation>
     </message>
     <message>
-        <location filename="../../desktop/unit_view.py" line="141"/>
+        <location filename="../../desktop/fan_chart.py" line="145"/>
         <source>Override</source>
         <translation>Correction</translation>
     </message>
     <message>
-        <location filename="../../desktop/unit_view.py" line="157"/>
-        <location filename="../../desktop/unit_view.py" line="214"/>
+        <location filename="../../desktop/unit_view.py" line="53"/>
+        <location filename="../../desktop/unit_view.py" line="129"/>
         <source>Choose a unit in the table to see its forecast.</source>
         <translation>Choisissez une unité dans le tableau pour voir sa prévision.</translation>
     </message>
     <message>
-        <location filename="../../desktop/unit_view.py" line="164"/>
+        <location filename="../../desktop/unit_view.py" line="60"/>
         <source>&amp;Override…</source>
         <translation>&amp;Corriger…</translation>
     </message>
     <message>
-        <location filename="../../desktop/unit_view.py" line="166"/>
+        <location filename="../../desktop/unit_view.py" line="62"/>
         <source>Replace this forecast with your own, with a reason (recorded)</source>
         <translation>Remplacer cette prévision par la vôtre, avec une raison (enregistrée)</translation>
     </message>
     <message>
-        <location filename="../../desktop/unit_view.py" line="200"/>
+        <location filename="../../desktop/unit_view.py" line="100"/>
         <source>Why this number?</source>
         <translation>Pourquoi ce chiffre ?</translation>
     </message>
     <message>
-        <location filename="../../desktop/unit_view.py" line="249"/>
+        <location filename="../../desktop/unit_view.py" line="194"/>
         <source>Blocked: no forecast is shown for this unit.</source>
         <translation>Bloquée : aucune prévision n&apos;est affichée pour cette unité.</translation>
     </message>
     <message>
-        <location filename="../../desktop/unit_view.py" line="252"/>
+        <location filename="../../desktop/unit_view.py" line="197"/>
         <source>The checks before the forecast found a problem with its inputs.</source>
         <translation>Les vérifications avant la prévision ont trouvé un problème dans ses entrées.</translation>
     </message>
     <message>
-        <location filename="../../desktop/unit_view.py" line="269"/>
+        <location filename="../../desktop/unit_view.py" line="214"/>
         <source>For {month} ({ahead}) the forecast is {point} fatalities; 9 times out of 10 the outcome lies between {low} and {high}. Chance of at least one: {p}.</source>
         <translation>Pour {month} ({ahead}), la prévision est de {point} décès ; 9 fois sur 10, le résultat se situe entre {low} et {high}. Probabilité d&apos;au moins un : {p}.</translation>
     </message>
     <message>
-        <location filename="../../desktop/unit_view.py" line="285"/>
+        <location filename="../../desktop/unit_view.py" line="230"/>
         <source>{n} override(s) recorded; stars on the chart.</source>
         <translation>{n} correction(s) enregistrée(s) ; étoiles sur le graphique.</translation>
     </message>
     <message>
-        <location filename="../../desktop/unit_view.py" line="297"/>
+        <location filename="../../desktop/unit_view.py" line="242"/>
         <source>Why it is blocked</source>
         <translation>Pourquoi elle est bloquée</translation>
     </message>
     <message>
-        <location filename="../../desktop/unit_view.py" line="297"/>
+        <location filename="../../desktop/unit_view.py" line="242"/>
         <source>Warnings</source>
         <translation>Avertissements</translation>
     </message>
     <message>
-        <location filename="../../desktop/unit_view.py" line="317"/>
+        <location filename="../../desktop/unit_view.py" line="262"/>
         <source>Made by the model &lt;b&gt;{name}&lt;/b&gt;, release {release}, valid until {until}.</source>
         <translation>Faite par le modèle &lt;b&gt;{name}&lt;/b&gt;, version {release}, valable jusqu&apos;au {until}.</translation>
     </message>
     <message>
-        <location filename="../../desktop/unit_view.py" line="326"/>
+        <location filename="../../desktop/unit_view.py" line="271"/>
         <source>Made by the model bundle {id}.</source>
         <translation>Faite par le bundle de modèle {id}.</translation>
     </message>
     <message>
-        <location filename="../../desktop/unit_view.py" line="331"/>
+        <location filename="../../desktop/unit_view.py" line="276"/>
         <source>Forecast from {origin}, run on {at} by {person}.</source>
         <translation>Prévision à partir de {origin}, lancée le {at} par {person}.</translation>
     </message>
     <message>
-        <location filename="../../desktop/unit_view.py" line="343"/>
+        <location filename="../../desktop/unit_view.py" line="288"/>
         <source>Data from {source} up to {month}</source>
         <translation>Données de {source} jusqu&apos;à {month}</translation>
     </message>
     <message>
-        <location filename="../../desktop/unit_view.py" line="348"/>
+        <location filename="../../desktop/unit_view.py" line="293"/>
         <source>, import {batch}</source>
         <translation>, import {batch}</translation>
     </message>
     <message>
-        <location filename="../../desktop/unit_view.py" line="352"/>
+        <location filename="../../desktop/unit_view.py" line="297"/>
         <source>, imported {at}</source>
         <translation>, importées le {at}</translation>
     </message>
     <message>
-        <location filename="../../desktop/unit_view.py" line="359"/>
+        <location filename="../../desktop/unit_view.py" line="304"/>
         <source>fieldcast version {version}.</source>
         <translation>fieldcast version {version}.</translation>
     </message>
     <message>
-        <location filename="../../desktop/unit_view.py" line="365"/>
+        <location filename="../../desktop/unit_view.py" line="310"/>
         <source>Bundle digest</source>
         <translation>Empreinte du bundle</translation>
     </message>
     <message>
-        <location filename="../../desktop/unit_view.py" line="366"/>
+        <location filename="../../desktop/unit_view.py" line="311"/>
         <source>Input data digest</source>
         <translation>Empreinte des données d&apos;entrée</translation>
     </message>
     <message>
-        <location filename="../../desktop/unit_view.py" line="371"/>
+        <location filename="../../desktop/unit_view.py" line="316"/>
         <source>Import {batch} file digest</source>
         <translation>Empreinte du fichier de l&apos;import {batch}</translation>
     </message>
     <message>
-        <location filename="../../desktop/unit_view.py" line="386"/>
+        <location filename="../../desktop/unit_view.py" line="331"/>
         <source>For auditors</source>
         <translation>Pour les auditeurs</translation>
     </message>
     <message>
-        <location filename="../../desktop/units_model.py" line="56"/>
+        <location filename="../../desktop/units_model.py" line="63"/>
         <source>Low</source>
         <translation>Faible</translation>
     </message>
     <message>
-        <location filename="../../desktop/units_model.py" line="57"/>
+        <location filename="../../desktop/units_model.py" line="64"/>
         <source>Elevated</source>
         <translation>Accru</translation>
     </message>
     <message>
-        <location filename="../../desktop/units_model.py" line="58"/>
+        <location filename="../../desktop/units_model.py" line="65"/>
         <source>High</source>
         <translation>Élevé</translation>
     </message>
     <message>
-        <location filename="../../desktop/units_model.py" line="83"/>
+        <location filename="../../desktop/units_model.py" line="92"/>
         <source>Status</source>
         <translation>État</translation>
     </message>
     <message>
-        <location filename="../../desktop/units_model.py" line="84"/>
+        <location filename="../../desktop/units_model.py" line="93"/>
         <source>Forecast</source>
         <translation>Prévision</translation>
     </message>
     <message>
-        <location filename="../../desktop/units_model.py" line="86"/>
+        <location filename="../../desktop/units_model.py" line="95"/>
         <source>Chance of any</source>
         <translation>Probabilité d&apos;au moins un</translation>
     </message>
     <message>
-        <location filename="../../desktop/units_model.py" line="87"/>
+        <location filename="../../desktop/units_model.py" line="96"/>
         <source>Alert</source>
         <translation>Alerte</translation>
     </message>
     <message>
-        <location filename="../../desktop/units_model.py" line="91"/>
+        <location filename="../../desktop/units_model.py" line="100"/>
         <source>The area the forecast is about</source>
         <translation>La zone sur laquelle porte la prévision</translation>
     </message>
     <message>
-        <location filename="../../desktop/units_model.py" line="92"/>
+        <location filename="../../desktop/units_model.py" line="101"/>
         <source>OK, Warning (read the reasons) or Blocked (no forecast shown)</source>
         <translation>OK, Avertissement (lire les raisons) ou Bloquée (aucune prévision affichée)</translation>
     </message>
     <message>
-        <location filename="../../desktop/units_model.py" line="93"/>
+        <location filename="../../desktop/units_model.py" line="102"/>
         <source>Most likely number of fatalities (the median of the forecast)</source>
         <translation>Nombre de décès le plus probable (la médiane de la prévision)</translation>
     </message>
     <message>
-        <location filename="../../desktop/units_model.py" line="94"/>
+        <location filename="../../desktop/units_model.py" line="103"/>
         <source>The range that holds the outcome 9 times out of 10</source>
         <translation>L&apos;intervalle qui contient le résultat 9 fois sur 10</translation>
     </message>
     <message>
-        <location filename="../../desktop/units_model.py" line="95"/>
+        <location filename="../../desktop/units_model.py" line="104"/>
         <source>The probability of at least one fatality</source>
         <translation>La probabilité d&apos;au moins un décès</translation>
     </message>
     <message>
-        <location filename="../../desktop/units_model.py" line="96"/>
+        <location filename="../../desktop/units_model.py" line="105"/>
         <source>Alert level against your thresholds (Settings)</source>
         <translation>Niveau d&apos;alerte selon vos seuils (Paramètres)</translation>
     </message>
     <message>
-        <location filename="../../desktop/units_model.py" line="97"/>
+        <location filename="../../desktop/units_model.py" line="106"/>
         <source>Overrides recorded for this unit in this run</source>
         <translation>Corrections enregistrées pour cette unité dans cette prévision</translation>
     </message>
@@ -994,7 +978,7 @@ Envoyez-le à votre bureau régional.</translation>
     </message>
     <message>
         <location filename="../../desktop/dialogs/first_run.py" line="297"/>
-        <location filename="../../desktop/dialogs/import_folder.py" line="538"/>
+        <location filename="../../desktop/dialogs/import_folder.py" line="539"/>
         <location filename="../../desktop/dialogs/override.py" line="468"/>
         <location filename="../../desktop/dialogs/sign_in.py" line="101"/>
         <location filename="../../desktop/dialogs/supervisor.py" line="375"/>
@@ -1214,47 +1198,47 @@ Envoyez-le à votre bureau régional.</translation>
         <translation>Recherche dans le dossier…</translation>
     </message>
     <message>
-        <location filename="../../desktop/dialogs/import_folder.py" line="424"/>
+        <location filename="../../desktop/dialogs/import_folder.py" line="425"/>
         <source>Nothing to import here: no data files (CSV or Parquet) and no model bundles (a folder with manifest.json, or an archive).</source>
         <translation>Rien à importer ici : aucun fichier de données (CSV ou Parquet) et aucun bundle de modèle (un dossier contenant manifest.json, ou une archive).</translation>
     </message>
     <message>
-        <location filename="../../desktop/dialogs/import_folder.py" line="431"/>
+        <location filename="../../desktop/dialogs/import_folder.py" line="432"/>
         <source>Found {n} item(s); {usable} can be imported.</source>
         <translation>{n} élément(s) trouvé(s) ; {usable} peuvent être importés.</translation>
     </message>
     <message>
-        <location filename="../../desktop/dialogs/import_folder.py" line="497"/>
+        <location filename="../../desktop/dialogs/import_folder.py" line="498"/>
         <source>Stopping after the current file…</source>
         <translation>Arrêt après le fichier en cours…</translation>
     </message>
     <message>
-        <location filename="../../desktop/dialogs/import_folder.py" line="509"/>
+        <location filename="../../desktop/dialogs/import_folder.py" line="510"/>
         <source>Finished. Here is what happened:</source>
         <translation>Terminé. Voici ce qui s&apos;est passé :</translation>
     </message>
     <message>
-        <location filename="../../desktop/dialogs/import_folder.py" line="522"/>
+        <location filename="../../desktop/dialogs/import_folder.py" line="523"/>
         <source>Stopped. Files taken before you stopped are kept; the rest were not imported. Open History to see which.</source>
         <translation>Arrêté. Les fichiers pris avant l&apos;arrêt sont conservés ; les autres n&apos;ont pas été importés. Ouvrez l&apos;Historique pour voir lesquels.</translation>
     </message>
     <message>
-        <location filename="../../desktop/dialogs/import_folder.py" line="554"/>
+        <location filename="../../desktop/dialogs/import_folder.py" line="555"/>
         <source>Model bundle (folder)</source>
         <translation>Bundle de modèle (dossier)</translation>
     </message>
     <message>
-        <location filename="../../desktop/dialogs/import_folder.py" line="555"/>
+        <location filename="../../desktop/dialogs/import_folder.py" line="556"/>
         <source>Model bundle (archive)</source>
         <translation>Bundle de modèle (archive)</translation>
     </message>
     <message>
-        <location filename="../../desktop/dialogs/import_folder.py" line="558"/>
+        <location filename="../../desktop/dialogs/import_folder.py" line="559"/>
         <source>Data for source {source}, with the mapping {mapping}</source>
         <translation>Données de la source {source}, avec la correspondance {mapping}</translation>
     </message>
     <message>
-        <location filename="../../desktop/dialogs/import_folder.py" line="562"/>
+        <location filename="../../desktop/dialogs/import_folder.py" line="563"/>
         <source>Data for source {source}, with the kept mapping</source>
         <translation>Données de la source {source}, avec la correspondance fournie</translation>
     </message>
@@ -1725,7 +1709,7 @@ Vous pouvez tout de même enregistrer votre propre estimation. Elle est conserv�
 <context>
     <name>UnitView</name>
     <message>
-        <location filename="../../desktop/unit_view.py" line="276"/>
+        <location filename="../../desktop/unit_view.py" line="221"/>
         <source>%n month(s) ahead</source>
         <translation>dans %n mois</translation>
     </message>
