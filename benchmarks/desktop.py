@@ -61,7 +61,7 @@ def report_painted():
     print("painted", flush=True)
 def report_filled(window):
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print("filled", rss, window.proxy.rowCount(), flush=True)
+    print("filled", rss, window.model.rowCount(), flush=True)
     window.close()
 def init(self, *args, **kwargs):
     created(self, *args, **kwargs)
@@ -250,6 +250,7 @@ def _grid_run_workspace(folder: Path) -> Path:
 
 
 def run() -> list[Result]:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "gui"))
     from window_data import grid_workspace
 

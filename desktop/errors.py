@@ -61,19 +61,29 @@ class ErrorReporter(QObject):
 
     @Slot(object, str)
     def _report_here(self, error: BaseException, context: str) -> None:
-        if isinstance(error, FieldcastError):
+        if is_expected(error):
             log.info("shown to the person: %s", error)
             self.expected.emit(str(error))
             return
-        log.error(
-            "unexpected error%s",
-            f" while {context}" if context else "",
-            exc_info=(type(error), error, error.__traceback__),
-        )
+        log_unexpected(error, context)
         summary = f"{type(error).__name__}: {error}"
         self.unexpected.emit(summary, str(self.log_file or ""))
         if self.dialogs_enabled:
             show_unexpected_dialog(summary, self.log_file)
+
+
+def is_expected(error: BaseException) -> bool:
+    """Whether ``error`` is one of fieldcast's own, with words for a person."""
+    return isinstance(error, FieldcastError)
+
+
+def log_unexpected(error: BaseException, context: str = "") -> None:
+    """Log an unexpected error with its traceback (and what was being done)."""
+    log.error(
+        "unexpected error%s",
+        f" while {context}" if context else "",
+        exc_info=(type(error), error, error.__traceback__),
+    )
 
 
 def show_unexpected_dialog(summary: str, log_file: Path | None) -> QMessageBox:
@@ -100,9 +110,15 @@ def show_unexpected_dialog(summary: str, log_file: Path | None) -> QMessageBox:
 
 
 class MessageBanner(QFrame):
-    """A calm inline message across the top of the window, with a close button."""
+    """A calm inline message across the top of the window, with a close button.
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    A banner made with ``dismissable=False`` has no close button: it stays while
+    what it says holds (the owner hides it).
+    """
+
+    def __init__(
+        self, parent: QWidget | None = None, *, dismissable: bool = True
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("messageBanner")
         self.setFrameShape(QFrame.Shape.StyledPanel)
@@ -112,12 +128,13 @@ class MessageBanner(QFrame):
         self.label = QLabel(self)
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        close = QToolButton(self)
-        close.setText(tr("Dismiss"))
-        close.setToolTip(tr("Hide this message"))
-        close.clicked.connect(self.hide)
         layout.addWidget(self.label, 1)
-        layout.addWidget(close)
+        if dismissable:
+            close = QToolButton(self)
+            close.setText(tr("Dismiss"))
+            close.setToolTip(tr("Hide this message"))
+            close.clicked.connect(self.hide)
+            layout.addWidget(close)
         self.hide()
 
     @Slot(str)

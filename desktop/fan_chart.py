@@ -37,6 +37,34 @@ class MonthAxis(pg.AxisItem):
         return [(float(major), 0.0)]
 
 
+def count_scale(values: np.ndarray | list[float]) -> np.ndarray:
+    """Counts on the chart's scale, log10(1 + count): zeros stay at the bottom.
+
+    Conflict counts span zero to tens of thousands; on a linear axis one past peak
+    flattens every forecast band to a line, on this one both stay readable.
+    """
+    return np.log10(1.0 + np.maximum(np.asarray(values, dtype=float), 0.0))
+
+
+class CountAxis(pg.AxisItem):
+    """A vertical axis on ``count_scale``, labelled in counts: 0, 1, 10, 100, ..."""
+
+    def tickStrings(self, values, scale, spacing):
+        labels = []
+        for value in values:
+            count = 10**value - 1.0
+            labels.append(f"{count:,.0f}" if count >= 1 or count <= 0 else "")
+        return labels
+
+    def tickSpacing(self, minVal, maxVal, size):
+        return [(1.0, 0.0)]
+
+    def tickValues(self, minVal, maxVal, size):
+        top = max(1, int(np.ceil(maxVal)))
+        decades = [0.0] + [float(np.log10(1 + 10**k)) for k in range(top)]
+        return [(1.0, [d for d in decades if minVal <= d <= maxVal])]
+
+
 class FanChart(pg.PlotWidget):
     """Observed history, then horizons with the point forecast and HDI bands.
 
@@ -45,14 +73,17 @@ class FanChart(pg.PlotWidget):
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent, axisItems={"bottom": MonthAxis("bottom")})
+        super().__init__(
+            parent,
+            axisItems={"bottom": MonthAxis("bottom"), "left": CountAxis("left")},
+        )
         self.setObjectName("fanChart")
         self.setMinimumHeight(220)
         self.setMenuEnabled(False)
         self.setMouseEnabled(x=False, y=False)
         self.hideButtons()
         self.showGrid(x=False, y=True, alpha=0.2)
-        self.setLabel("left", tr("Fatalities per month"))
+        self.setLabel("left", tr("Fatalities per month (log scale)"))
         text = self.palette().color(QPalette.ColorRole.Text)
         self.legend = self.addLegend(
             offset=(10, 5), labelTextSize="8pt", labelTextColor=text
@@ -121,7 +152,8 @@ class FanChart(pg.PlotWidget):
         self.clear_chart()
         if detail.history_values.size:
             self.history.setData(
-                detail.history_months.astype(float), detail.history_values
+                detail.history_months.astype(float),
+                count_scale(detail.history_values),
             )
             self.legend.addItem(self.history, tr("Observed"))
         forecast = detail.forecast
@@ -129,18 +161,18 @@ class FanChart(pg.PlotWidget):
             return
         x = np.array([detail.run.origin + h for h in detail.horizons], dtype=float)
         for name, (lower, upper) in self.bands.items():
-            lower.setData(x, forecast[f"{name}_low"])
-            upper.setData(x, forecast[f"{name}_high"])
+            lower.setData(x, count_scale(forecast[f"{name}_low"]))
+            upper.setData(x, count_scale(forecast[f"{name}_high"]))
         for sample, label in self.band_samples:
             self.legend.addItem(sample, label)
-        self.point.setData(x, forecast["point"])
+        self.point.setData(x, count_scale(forecast["point"]))
         self.legend.addItem(self.point, tr("Forecast (median)"))
         self.origin.setPos(detail.run.origin + 0.5)
         self.origin.show()
         if detail.overrides:
             self.marks.setData(
                 x=[detail.run.origin + mark.horizon for mark in detail.overrides],
-                y=[mark.value for mark in detail.overrides],
+                y=count_scale([mark.value for mark in detail.overrides]),
             )
             self.legend.addItem(self.marks, tr("Override"))
         self.enableAutoRange()

@@ -50,18 +50,26 @@ from desktop.alerts_view import AlertsView
 from desktop.errors import ErrorReporter, MessageBanner
 from desktop.history_view import HistoryView
 from desktop.monitoring_view import MonitoringView
-from desktop.preload import start_loading_charts
-from desktop.services import Glance, WorkspaceService
+from desktop.preload import start_loading_charts, when_charts_ready
+from desktop.services import Glance, WorkspaceService, freeze_loaded_objects
 from desktop.settings_store import DesktopSettings, save_settings
 from desktop.unit_status import STATUS_BLOCKED, STATUS_OK, STATUS_WARNING
 from desktop.unit_view import UnitView
-from desktop.units_model import UNIT_ROW_ROLE, UnitsModel, UnitsProxy
+from desktop.units_model import UNIT_ROW_ROLE, UnitsModel
 from engine import months
 
 if TYPE_CHECKING:
-    from desktop.records import Overview, RunTable, SourceFreshness, UnitDetail
+    from desktop.records import (
+        Overview,
+        RunTable,
+        SelfTestReport,
+        SourceFreshness,
+        UnitDetail,
+    )
 
 log = logging.getLogger(__name__)
+
+_UNTESTED = object()
 
 # Freshness is told by a word and a mark, and coloured as well, never colour alone.
 FRESHNESS_STYLE = {
@@ -268,6 +276,11 @@ class MainWindow(QMainWindow):
         self._loaded = {"overview": False, "run": False}
         self._announced = False
         self._painted = False
+        self._running = False
+        # The gate's self-test: the bundle last tested (``_UNTESTED`` before any)
+        # and its report; a failed report blocks forecasts.
+        self._tested_bundle: str | object | None = _UNTESTED
+        self.self_test: SelfTestReport | None = None
         self.setWindowTitle(tr("fieldcast"))
         self.setObjectName("mainWindow")
         self.resize(1280, 800)
@@ -289,7 +302,12 @@ class MainWindow(QMainWindow):
 
         self.header = Header(central)
         self.banner = MessageBanner(central)
+        # Stays while the gate's self-test fails: forecasts are blocked until then.
+        self.gate_banner = MessageBanner(central, dismissable=False)
+        self.gate_banner.setObjectName("gateBanner")
+        self.gate_banner.label.setTextFormat(Qt.TextFormat.PlainText)
         layout.addWidget(self.header)
+        layout.addWidget(self.gate_banner)
         layout.addWidget(self.banner)
 
         run_row = QHBoxLayout()
@@ -350,11 +368,9 @@ class MainWindow(QMainWindow):
         units_layout.addLayout(filters)
 
         self.model = UnitsModel(self)
-        self.proxy = UnitsProxy(self)
-        self.proxy.setSourceModel(self.model)
         self.units_view = QTableView()
         self.units_view.setObjectName("unitsTable")
-        self.units_view.setModel(self.proxy)
+        self.units_view.setModel(self.model)
         self.units_view.setSortingEnabled(True)
         self.units_view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         self.units_view.setSelectionBehavior(
@@ -479,6 +495,7 @@ class MainWindow(QMainWindow):
         service.unit_loaded.connect(self.show_unit)
         service.monitoring_loaded.connect(self.monitoring_view.show_series)
         service.history_loaded.connect(self.history_view.show_records)
+        service.self_test_loaded.connect(self.show_self_test)
         service.forecast_running.connect(self._on_forecast_running)
         service.forecast_progress.connect(self._on_forecast_progress)
         service.busy_changed.connect(self._on_busy_change)
@@ -496,10 +513,8 @@ class MainWindow(QMainWindow):
         self.units_view.selectionModel().currentRowChanged.connect(
             self._on_current_unit_change
         )
-        self.proxy.modelReset.connect(self._update_count)
-        self.proxy.layoutChanged.connect(self._update_count)
-        self.proxy.rowsInserted.connect(self._update_count)
-        self.proxy.rowsRemoved.connect(self._update_count)
+        self.model.modelReset.connect(self._update_count)
+        self.model.layoutChanged.connect(self._update_count)
         self.alerts_view.unit_activated.connect(self.select_unit_row)
         self.unit_view.override_requested.connect(lambda _detail: self.open_override())
 
@@ -527,7 +542,41 @@ class MainWindow(QMainWindow):
         self.overview = overview
         self.header.show_overview(overview)
         self._update_alerts()
+        self._check_gate(overview)
         self._mark_loaded("overview")
+
+    def _check_gate(self, overview: Overview) -> None:
+        """Self-test the gate at start-up and whenever another bundle is active."""
+        bundle_id = overview.bundle.id if overview.bundle is not None else None
+        if bundle_id == self._tested_bundle:
+            return
+        self._tested_bundle = bundle_id
+        if bundle_id is None:
+            self.show_self_test(None)
+        else:
+            self.service.check_gate()  # on the workspace thread; answered later
+
+    def show_self_test(self, report: SelfTestReport | None) -> None:
+        """Block forecasts with a standing banner while the gate's self-test fails."""
+        self.self_test = report
+        if report is None or report.passed:
+            self.gate_banner.hide()
+        else:
+            lines = [
+                tr(
+                    "Forecasts are blocked: the safety checks of model {name} failed "
+                    "their self-test, so a forecast could not be trusted. Report this "
+                    "to your regional office; they can send a corrected bundle."
+                ).replace("{name}", report.bundle_name)
+            ]
+            lines += [f"• {failure}" for failure in report.failures]
+            self.gate_banner.show_message("\n".join(lines))
+        self._update_run_enabled()
+
+    @property
+    def forecasts_blocked(self) -> bool:
+        """True while the gate's self-test has failed for the active bundle."""
+        return self.self_test is not None and not self.self_test.passed
 
     def show_run(self, table: RunTable | None) -> None:
         previous_unit = self.selected_unit_id()
@@ -568,6 +617,7 @@ class MainWindow(QMainWindow):
             start_loading_charts()
             self.unit_view.prepare_chart()
             self.service.warm_up()
+            when_charts_ready(freeze_loaded_objects)
             # Let the views paint what they were given before announcing it.
             QTimer.singleShot(0, self.first_data_shown.emit)
 
@@ -583,25 +633,24 @@ class MainWindow(QMainWindow):
     def select_unit_row(self, unit_row: int | None) -> None:
         """Select a run-table row (the first visible row when None)."""
         if unit_row is None:
-            if self.proxy.rowCount() == 0:
+            if self.model.rowCount() == 0:
                 self.unit_view.clear()
                 return
-            proxy_index = self.proxy.index(0, 0)
+            index = self.model.index(0, 0)
         else:
-            model_row = self.model.model_row_of(unit_row)
-            proxy_index = self.proxy.mapFromSource(self.model.index(model_row, 0))
-            if not proxy_index.isValid():
+            index = self.model.index(self.model.model_row_of(unit_row), 0)
+            if not index.isValid():
                 # Hidden by a filter: clear the filters so the person sees it.
                 self.search.clear()
                 self.status_filter.setCurrentIndex(0)
                 self.alerts_only.setChecked(False)
-                proxy_index = self.proxy.mapFromSource(self.model.index(model_row, 0))
+                index = self.model.index(self.model.model_row_of(unit_row), 0)
         self.units_view.selectionModel().setCurrentIndex(
-            proxy_index,
+            index,
             QItemSelectionModel.SelectionFlag.ClearAndSelect
             | QItemSelectionModel.SelectionFlag.Rows,
         )
-        self.units_view.scrollTo(proxy_index)
+        self.units_view.scrollTo(index)
         if unit_row is not None:
             self.tabs.setCurrentWidget(self.unit_view)
 
@@ -616,15 +665,15 @@ class MainWindow(QMainWindow):
     # Filters and horizon ------------------------------------------------------------
 
     def _on_search_change(self, text: str) -> None:
-        self.proxy.set_search(text)
+        self.model.set_search(text)
         self._update_count()
 
     def _on_status_filter_change(self, _index: int) -> None:
-        self.proxy.set_statuses(self.status_filter.currentData())
+        self.model.set_statuses(self.status_filter.currentData())
         self._update_count()
 
     def _on_alerts_only_change(self, only: bool) -> None:
-        self.proxy.set_only_alerts(only)
+        self.model.set_only_alerts(only)
         self._update_count()
 
     def _on_horizon_change(self, horizon: int) -> None:
@@ -641,7 +690,7 @@ class MainWindow(QMainWindow):
         if self.table is None:
             self.count_label.setText("")
             return
-        shown = self.proxy.rowCount()
+        shown = self.model.rowCount()
         blocked = int((self.table.status == STATUS_BLOCKED).sum())
         self.count_label.setText(
             tr("{shown} of {total} units shown; {blocked} blocked.")
@@ -675,13 +724,18 @@ class MainWindow(QMainWindow):
     # Forecast runs --------------------------------------------------------------------
 
     def run_forecast(self) -> None:
-        if self.service.forecast_is_running:
+        if self.service.forecast_is_running or self.forecasts_blocked:
             return
         self.service.run_forecast()
 
+    def _update_run_enabled(self) -> None:
+        allowed = not self._running and not self.forecasts_blocked
+        self.run_button.setEnabled(allowed)
+        self.run_action.setEnabled(allowed)
+
     def _on_forecast_running(self, running: bool) -> None:
-        self.run_button.setEnabled(not running)
-        self.run_action.setEnabled(not running)
+        self._running = running
+        self._update_run_enabled()
         self.cancel_button.setVisible(running)
         self.progress.setVisible(running)
         self.progress.setValue(0)

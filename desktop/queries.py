@@ -29,11 +29,14 @@ from desktop.records import (
     ReasonRecord,
     RunSummary,
     RunTable,
+    SelfTestReport,
     SourceFreshness,
     UnitDetail,
 )
 from desktop.unit_status import STATUS_BLOCKED, STATUS_OK, STATUS_WARNING
 from engine import controls, months
+from engine.runs import RUN_COLUMNS, run_info
+from engine.runs import list_runs as stored_runs
 from engine.workspace import Workspace, utc_now
 
 log = logging.getLogger(__name__)
@@ -120,50 +123,29 @@ def freshness(
     return tuple(result)
 
 
-def _run_summary(row: dict[str, Any]) -> RunSummary:
-    try:
-        data_through = json.loads(row.get("data_through") or "{}")
-    except ValueError:
-        data_through = {}
-    return RunSummary(
-        id=int(row["id"]),
-        bundle_id=str(row["bundle_id"]),
-        bundle_digest=str(row["bundle_digest"]),
-        origin=int(row["origin"]),
-        status=str(row["status"]),
-        started_at=str(row["started_at"]),
-        finished_at=row["finished_at"],
-        person=str(row["person"]),
-        units_total=int(row["units_total"]),
-        units_blocked=int(row["units_blocked"]),
-        horizons=tuple(int(h) for h in json.loads(row["horizons"])),
-        input_digest=str(row["input_digest"]),
-        code_version=str(row["code_version"]),
-        data_through=data_through if isinstance(data_through, dict) else {},
-    )
-
-
 def run_summary(workspace: Workspace, run_id: int) -> RunSummary | None:
-    rows = workspace.query("SELECT * FROM forecast_runs WHERE id = ?", (run_id,))
-    return _run_summary(rows[0]) if rows else None
+    row = workspace.db.execute(
+        f"SELECT {RUN_COLUMNS} FROM forecast_runs WHERE id = ?", (run_id,)
+    ).fetchone()
+    return None if row is None else run_info(row)
 
 
 def latest_run(workspace: Workspace, before: int | None = None) -> RunSummary | None:
     """The newest finished run (before run ``before``, when given)."""
-    sql = "SELECT * FROM forecast_runs WHERE status NOT IN ('running', 'failed')"
+    sql = (
+        f"SELECT {RUN_COLUMNS} FROM forecast_runs "
+        "WHERE status NOT IN ('running', 'failed')"
+    )
     params: list[Any] = []
     if before is not None:
         sql += " AND id < ?"
         params.append(before)
-    rows = workspace.query(sql + " ORDER BY id DESC LIMIT 1", params)
-    return _run_summary(rows[0]) if rows else None
+    row = workspace.db.execute(sql + " ORDER BY id DESC LIMIT 1", params).fetchone()
+    return None if row is None else run_info(row)
 
 
 def list_runs(workspace: Workspace, limit: int = 200) -> tuple[RunSummary, ...]:
-    rows = workspace.query(
-        "SELECT * FROM forecast_runs ORDER BY id DESC LIMIT ?", (int(limit),)
-    )
-    return tuple(_run_summary(row) for row in rows)
+    return tuple(stored_runs(workspace, limit))
 
 
 def overview(workspace: Workspace) -> Overview:
@@ -178,6 +160,39 @@ def overview(workspace: Workspace) -> Overview:
         latest_run=latest_run(workspace),
         unit_count=int(workspace.scalar("SELECT COUNT(*) FROM units") or 0),
     )
+
+
+def gate_self_test(workspace: Workspace) -> SelfTestReport | None:
+    """Run the gate's self-test on the active bundle's input spec (None: no bundle).
+
+    The spec is read from the bundle's registry record; a spec that cannot be read
+    fails the self-test with the reason, since no detector can be checked on it.
+    """
+    from engine import gate
+    from engine.errors import BundleError
+    from engine.spec import InputSpec
+
+    bundle = active_bundle(workspace)
+    if bundle is None:
+        return None
+    try:
+        spec = InputSpec.from_dict(bundle.manifest.get("input_spec") or {})
+    except BundleError as err:
+        failures: tuple[str, ...] = (str(err),)
+    else:
+        try:
+            failures = tuple(reason.message for reason in gate.self_test(spec))
+        except Exception as err:  # a self-test that crashes proves nothing: block
+            log.warning("the gate's self-test raised", exc_info=True)
+            failures = (
+                f"The gate's self-test could not run ({err}), so no forecast can be "
+                "trusted; report this to the regional office.",
+            )
+    if failures:
+        log.warning("gate self-test failed for bundle %s", bundle.id)
+    else:
+        log.info("gate self-test passed for bundle %s", bundle.id)
+    return SelfTestReport(bundle.id, bundle.name, failures)
 
 
 def _blocked_unit_ids(workspace: Workspace, run_id: int) -> tuple[set[int], set[int]]:

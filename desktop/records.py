@@ -10,22 +10,19 @@ import these names for their annotations only; the reads create the records.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from desktop.unit_status import STATUS_BLOCKED
+from engine.runs import SUMMARY_FIELDS, RunInfo
 
 if TYPE_CHECKING:
     import numpy as np
 
-SUMMARY_COLUMNS = (
-    "point",
-    "hdi50_low",
-    "hdi50_high",
-    "hdi90_low",
-    "hdi90_high",
-    "p_any",
-)
+# The engine's own, from its numpy-free module: a run's stored summary columns, and
+# one run as lists and headers show it.
+SUMMARY_COLUMNS = SUMMARY_FIELDS
+RunSummary = RunInfo
 
 
 # Records ----------------------------------------------------------------------------
@@ -76,26 +73,6 @@ class SourceFreshness:
     cadence_months: int
     description: str = ""
     months_behind: int | None = None
-
-
-@dataclass(frozen=True)
-class RunSummary:
-    """One forecast run, as lists and headers show it."""
-
-    id: int
-    bundle_id: str
-    bundle_digest: str
-    origin: int
-    status: str
-    started_at: str
-    finished_at: str | None
-    person: str
-    units_total: int
-    units_blocked: int
-    horizons: tuple[int, ...]
-    input_digest: str = ""
-    code_version: str = ""
-    data_through: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -230,6 +207,22 @@ class MonitoringSeries:
     run_blocked: np.ndarray
     releases: tuple[str, ...]
     overrides_per_release: np.ndarray
+
+
+@dataclass(frozen=True)
+class SelfTestReport:
+    """The gate's self-test on the active bundle: empty ``failures`` when it passed.
+
+    Each failure is one plain sentence saying which check does not work.
+    """
+
+    bundle_id: str
+    bundle_name: str
+    failures: tuple[str, ...]
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
 
 
 @dataclass(frozen=True)

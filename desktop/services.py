@@ -16,23 +16,20 @@ standard library's sqlite3, read-only, so the header can name the bundle at once
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sqlite3
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
 from desktop.errors import ErrorReporter
-from desktop.tasks import SerialExecutor, TaskControl, TaskHandle
+from desktop.tasks import SerialExecutor, TaskControl, TaskHandle, WorkspaceTasks
 from engine.errors import ForecastBlockedError, ForecastError
 from engine.workspace import DATABASE_NAME, Workspace
-
-if TYPE_CHECKING:
-    pass
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +59,7 @@ class WorkspaceService(QObject):
     unit_loaded = Signal(object)
     monitoring_loaded = Signal(object)
     history_loaded = Signal(object)
+    self_test_loaded = Signal(object)
     forecast_running = Signal(bool)
     forecast_progress = Signal(float, str)
     forecast_finished = Signal(object)
@@ -83,6 +81,10 @@ class WorkspaceService(QObject):
         self.executor.busy_changed.connect(self.busy_changed)
         self._workspace: Workspace | None = None  # touched on the worker thread only
         self._forecast: TaskHandle | None = None
+        # ``call(kind, work, on_done, ...)`` runs ``work(workspace, control)`` on the
+        # workspace thread and answers on this one; the dialogs use it for their own
+        # reads and writes. Errors without a callback of their own are reported.
+        self.call = WorkspaceTasks(self.executor, self._open, self._report)
 
     # The workspace, on the worker thread ----------------------------------------------
 
@@ -95,31 +97,6 @@ class WorkspaceService(QObject):
         if self._workspace is not None:
             self._workspace.close()
             self._workspace = None
-
-    def call(
-        self,
-        kind: str,
-        work: Callable[[Workspace, TaskControl], Any],
-        on_done: Callable[[Any], None],
-        *,
-        supersede: bool = True,
-        on_error: Callable[[BaseException], None] | None = None,
-        on_progress: Callable[[float, str], None] | None = None,
-        on_cancelled: Callable[[], None] | None = None,
-    ) -> TaskHandle:
-        """Run ``work(workspace, control)`` on the workspace thread; answer on this one.
-
-        Other modules (the dialogs) use this for their own reads and writes.
-        """
-        return self.executor.submit(
-            kind,
-            lambda control: work(self._open(), control),
-            on_done=on_done,
-            on_error=on_error or (lambda error: self._report(error, kind)),
-            on_progress=on_progress,
-            on_cancelled=on_cancelled,
-            supersede=supersede,
-        )
 
     def _report(self, error: BaseException, what: str) -> None:
         if self.reporter is not None:
@@ -170,6 +147,14 @@ class WorkspaceService(QObject):
             self.history_loaded.emit,
         )
 
+    def check_gate(self) -> TaskHandle:
+        """Run the gate's self-test on the active bundle (a ``SelfTestReport``)."""
+        return self.call(
+            "self_test",
+            lambda ws, _c: _queries().gate_self_test(ws),
+            self.self_test_loaded.emit,
+        )
+
     def refresh(self) -> None:
         """Reload everything the window shows (after a run, an import, an override)."""
         self.load_overview()
@@ -183,7 +168,11 @@ class WorkspaceService(QObject):
         Loading onnxruntime's library holds the GIL for tens of milliseconds; done
         here, once the window has its data, it does not stall a run's progress.
         """
-        return self.call("warm_up", lambda _ws, _c: _import_engine(), lambda _r: None)
+        return self.call(
+            "warm_up",
+            lambda _ws, _c: _import_engine(),
+            lambda _r: freeze_loaded_objects(),
+        )
 
     # Forecast runs --------------------------------------------------------------------
 
@@ -272,6 +261,20 @@ def _queries() -> Any:
     from desktop import queries
 
     return queries
+
+
+def freeze_loaded_objects() -> None:
+    """Keep what is loaded so far (modules, Qt wrappers, the engine) out of the
+    garbage collector's full passes.
+
+    With PySide6, pyqtgraph, numpy and onnxruntime loaded, a full collection walks
+    several hundred thousand objects and holds the GIL for 30-40 ms; one triggered on
+    the workspace thread in the middle of a forecast run froze the window that long.
+    Objects loaded at start-up live as long as the process, so nothing is lost by
+    leaving them out (``gc.freeze``); later objects are collected as usual.
+    """
+    gc.freeze()
+    log.debug("%d objects left out of full garbage collections", gc.get_freeze_count())
 
 
 def _import_engine() -> None:

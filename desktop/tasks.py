@@ -18,9 +18,12 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+if TYPE_CHECKING:
+    from engine.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
@@ -311,3 +314,53 @@ class SerialExecutor(QObject):
         self.progress.emit(job.handle.kind, fraction, message)
         if job.on_progress is not None:
             job.on_progress(fraction, message)
+
+
+class WorkspaceTasks:
+    """Runs ``work(workspace, control)`` on a serial executor: the dialogs' ``Submit``.
+
+    ``open_workspace`` is called on the worker thread at the start of each task and
+    gives the workspace to work on (opened there, on first use). ``report`` is the
+    error callback of a task submitted without its own. ``WorkspaceService.call``,
+    the first-run setup and the tests' runner are each one of these.
+    """
+
+    def __init__(
+        self,
+        executor: SerialExecutor,
+        open_workspace: Callable[[], Workspace],
+        report: Callable[[BaseException, str], None] | None = None,
+    ) -> None:
+        self.executor = executor
+        self._open_workspace = open_workspace
+        self._report = report
+
+    def __call__(
+        self,
+        kind: str,
+        work: Callable[[Workspace, TaskControl], Any],
+        on_done: Callable[[Any], None],
+        *,
+        supersede: bool = True,
+        on_error: Callable[[BaseException], None] | None = None,
+        on_progress: Callable[[float, str], None] | None = None,
+        on_cancelled: Callable[[], None] | None = None,
+    ) -> TaskHandle:
+        """Queue the work; a newer task of the same kind supersedes an older one
+        unless ``supersede`` is false (writes pass false). Callbacks run on the
+        executor owner's thread (the UI thread)."""
+        report = self._report
+        if on_error is None and report is not None:
+
+            def on_error(error: BaseException) -> None:
+                report(error, kind)
+
+        return self.executor.submit(
+            kind,
+            lambda control: work(self._open_workspace(), control),
+            on_done=on_done,
+            on_error=on_error,
+            on_progress=on_progress,
+            on_cancelled=on_cancelled,
+            supersede=supersede,
+        )

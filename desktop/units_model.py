@@ -1,11 +1,13 @@
-"""The units table's item models: every unit of a run, sortable and filterable.
+"""The units table's item model: every unit of a run, sortable and filterable.
 
 ``UnitsModel`` keeps a run's columns as numpy arrays (no Python object per cell) and
 formats a cell only when the view asks for it, so 13,110 units scroll smoothly.
-Sorting is done here with one numpy ``argsort`` over a column rather than by the
-proxy comparing cells one pair at a time; ``UnitsProxy`` filters by status and by a
-search text through a precomputed boolean mask, and hands sorting to the model.
-A blocked unit never shows a number: its cells read as a dash, its status in words.
+Sorting and filtering are both done here with numpy, with no proxy model in between:
+one ``lexsort`` over a column orders the units, one boolean mask (status, alert
+level, a search in the names) picks those shown, and the model exposes only the
+rows shown, in order. Qt therefore never calls back once per unit when a run
+reloads. A blocked unit never shows a number: its cells read as a dash, its status
+in words.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from PySide6.QtCore import (
     QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
 )
 from PySide6.QtGui import QBrush, QColor
@@ -74,7 +75,13 @@ def format_count(value: float) -> str:
 
 
 class UnitsModel(QAbstractTableModel):
-    """One run's units at one horizon; rows stay in the order of ``_order``."""
+    """One run's units at one horizon, sorted and filtered; only shown rows exist.
+
+    ``_order`` holds every run-table row in sort order; ``_shown`` the rows the
+    filters accept, in that order: model row ``r`` is run-table row ``_shown[r]``.
+    A new run resets the model; a new sort or filter is a layout change that keeps
+    the selection on the unit it was on (or drops it, when the unit is hidden).
+    """
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -85,8 +92,15 @@ class UnitsModel(QAbstractTableModel):
         # Empty until a run arrives; numpy is imported with the first run (by then
         # the workspace thread has loaded it), so the empty window paints sooner.
         self._order: Any = ()
+        self._shown: Any = ()
         self._levels: Any = ()
         self._sort: tuple[int, Qt.SortOrder] | None = None
+        # Filters: statuses shown (None: all), only units at an alert, a search.
+        self._statuses: frozenset[int] | None = None
+        self._only_alerts = False
+        self._search = ""
+        self._folded: tuple[str, ...] = ()
+        self._folded_for: int | None = None
         self._headers = [
             tr("Unit"),
             tr("Status"),
@@ -139,6 +153,7 @@ class UnitsModel(QAbstractTableModel):
         self._compute_levels()
         if self._sort is not None and table is not None:
             self._order = self._sorted_order(*self._sort)
+        self._shown = self._filtered(self._order)
         self.endResetModel()
 
     def set_horizon(self, horizon: int) -> None:
@@ -147,8 +162,7 @@ class UnitsModel(QAbstractTableModel):
             return
         self._horizon = horizon
         self._column = self._table.horizon_column(horizon)
-        self._compute_levels()
-        self._resort()
+        self._levels_changed()
         if self.rowCount():
             self.dataChanged.emit(
                 self.index(0, COLUMN_POINT),
@@ -157,13 +171,23 @@ class UnitsModel(QAbstractTableModel):
 
     def set_thresholds(self, thresholds: AlertThresholds) -> None:
         self._thresholds = thresholds
-        self._compute_levels()
-        self._resort()
+        self._levels_changed()
         if self.rowCount():
             self.dataChanged.emit(
                 self.index(0, COLUMN_ALERT),
                 self.index(self.rowCount() - 1, COLUMN_ALERT),
             )
+
+    def _levels_changed(self) -> None:
+        """New values in place (horizon, thresholds): re-sort, re-filter by alert."""
+        self._compute_levels()
+        if self._table is None:
+            return
+        if self._sort is not None or self._only_alerts:
+            order = self._order
+            if self._sort is not None:
+                order = self._sorted_order(*self._sort)
+            self._apply(order)
 
     def _compute_levels(self) -> None:
         table = self._table
@@ -174,20 +198,69 @@ class UnitsModel(QAbstractTableModel):
             table.point[:, self._column], table.p_any[:, self._column], self._thresholds
         )
 
-    # Reading by the proxy and the views ---------------------------------------------
+    # Filters ----------------------------------------------------------------------
+
+    def set_statuses(self, statuses: frozenset[int] | None) -> None:
+        """Show only units with these statuses (None: all)."""
+        self._statuses = statuses
+        self.refilter()
+
+    def set_search(self, text: str) -> None:
+        """Show only units whose name holds ``text`` (any case, anywhere)."""
+        self._search = text.strip().casefold()
+        self.refilter()
+
+    def set_only_alerts(self, only: bool) -> None:
+        self._only_alerts = only
+        self.refilter()
+
+    @property
+    def search(self) -> str:
+        return self._search
+
+    def refilter(self) -> None:
+        if self._table is not None:
+            self._apply(self._order)
+
+    def _filtered(self, order: np.ndarray) -> np.ndarray:
+        """The rows of ``order`` the filters accept, in the same order."""
+        import numpy as np
+
+        table = self._table
+        if table is None:
+            return order
+        if self._statuses is None and not self._only_alerts and not self._search:
+            return order
+        mask = np.ones(len(table), dtype=bool)
+        if self._statuses is not None:
+            mask &= np.isin(table.status, list(self._statuses))
+        if self._only_alerts:
+            mask &= self._levels >= LEVEL_ELEVATED
+        if self._search:
+            if self._folded_for != id(table.names):
+                self._folded = tuple(name.casefold() for name in table.names)
+                self._folded_for = id(table.names)
+            needle = self._search
+            mask &= np.fromiter(
+                (needle in name for name in self._folded), dtype=bool, count=len(table)
+            )
+        return order[mask[order]]
+
+    # Reading by the views -----------------------------------------------------------
 
     def unit_row(self, row: int) -> int:
         """The run table's row for the model's row."""
-        return int(self._order[row])
+        return int(self._shown[row])
 
     def order(self) -> np.ndarray:
         """The run table's row shown at each model row."""
-        return self._order
+        return self._shown
 
     def model_row_of(self, unit_row: int) -> int:
+        """The model row showing a run-table row; -1 when hidden by a filter."""
         if self._table is None:
             return -1
-        rows = (self._order == unit_row).nonzero()[0]
+        rows = (self._shown == unit_row).nonzero()[0]
         return int(rows[0]) if len(rows) else -1
 
     def levels(self) -> np.ndarray:
@@ -197,7 +270,7 @@ class UnitsModel(QAbstractTableModel):
     # QAbstractTableModel -----------------------------------------------------------
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._order)
+        return 0 if parent.isValid() else len(self._shown)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else COLUMN_COUNT
@@ -215,7 +288,7 @@ class UnitsModel(QAbstractTableModel):
         table = self._table
         if table is None or not index.isValid():
             return None
-        row = int(self._order[index.row()])
+        row = int(self._shown[index.row()])
         column = index.column()
         status = int(table.status[row])
 
@@ -264,15 +337,16 @@ class UnitsModel(QAbstractTableModel):
     def sort(
         self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder
     ) -> None:
+        # A column below zero (a view with no sort column yet) keeps the run's order.
+        self._sort = (column, order) if column >= 0 else None
         if self._table is None:
-            self._sort = (column, order)
             return
-        self._sort = (column, order)
-        self._apply_order(self._sorted_order(column, order))
+        if self._sort is None:
+            import numpy as np
 
-    def _resort(self) -> None:
-        if self._sort is not None and self._table is not None:
-            self._apply_order(self._sorted_order(*self._sort))
+            self._apply(np.arange(len(self._table), dtype=np.int64))
+        else:
+            self._apply(self._sorted_order(column, order))
 
     def _sort_key(self, column: int) -> np.ndarray:
         import numpy as np
@@ -306,20 +380,28 @@ class UnitsModel(QAbstractTableModel):
         names = _name_ranks(self._table) if self._table else key
         return np.lexsort((names, signed, missing)).astype(np.int64)
 
-    def _apply_order(self, new_order: np.ndarray) -> None:
+    def _apply(self, order: np.ndarray) -> None:
+        """Show ``order`` through the filters, as a layout change.
+
+        Persistent indexes (the view's selection and current row) follow their
+        unit to its new row, or become invalid when a filter hides it.
+        """
         import numpy as np
 
+        table = self._table
+        assert table is not None
+        shown = self._filtered(order)
         self.layoutAboutToBeChanged.emit()
-        old_positions = np.empty_like(self._order)
-        position_of = np.empty(len(new_order), dtype=np.int64)
-        position_of[new_order] = np.arange(len(new_order))
-        old_positions[:] = self._order
+        new_row_of = np.full(len(table), -1, dtype=np.int64)
+        new_row_of[shown] = np.arange(len(shown), dtype=np.int64)
+        old_shown = self._shown
         persistent = self.persistentIndexList()
-        moved = [
-            self.index(int(position_of[old_positions[index.row()]]), index.column())
-            for index in persistent
-        ]
-        self._order = new_order
+        moved = []
+        for index in persistent:
+            row = int(new_row_of[old_shown[index.row()]])
+            moved.append(self.index(row, index.column()) if row >= 0 else QModelIndex())
+        self._order = order
+        self._shown = shown
         self.changePersistentIndexList(persistent, moved)
         self.layoutChanged.emit()
 
@@ -344,107 +426,3 @@ def _name_ranks(table: RunTable) -> np.ndarray:
     _rank_cache.clear()
     _rank_cache[key] = ranks
     return ranks
-
-
-class UnitsProxy(QSortFilterProxyModel):
-    """Filters units by status and by a search in their names; sorting is the model's.
-
-    The accepted rows are computed once per change as a numpy mask, then kept as a
-    plain list in the model's row order, so ``filterAcceptsRow`` is one lookup.
-    Dynamic filtering is off: the proxy re-filters when the model is reset or
-    re-sorted, and when a filter changes, not on every changed cell.
-    """
-
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.setDynamicSortFilter(False)
-        self._statuses: frozenset[int] | None = None
-        self._search = ""
-        self._only_alerts = False
-        self._accepted: list[bool] | None = None
-        self._folded: tuple[str, ...] = ()
-        self._folded_for: int | None = None
-
-    def units(self) -> UnitsModel:
-        model = self.sourceModel()
-        assert isinstance(model, UnitsModel)
-        return model
-
-    def setSourceModel(self, model) -> None:
-        super().setSourceModel(model)
-        model.modelAboutToBeReset.connect(self._forget)
-        model.layoutAboutToBeChanged.connect(self._forget)
-        model.dataChanged.connect(self._on_data_change)
-
-    # Filters ----------------------------------------------------------------------
-
-    def set_statuses(self, statuses: frozenset[int] | None) -> None:
-        """Show only units with these statuses (None: all)."""
-        self._statuses = statuses
-        self.refilter()
-
-    def set_search(self, text: str) -> None:
-        self._search = text.strip().casefold()
-        self.refilter()
-
-    def set_only_alerts(self, only: bool) -> None:
-        self._only_alerts = only
-        self.refilter()
-
-    @property
-    def search(self) -> str:
-        return self._search
-
-    def refilter(self) -> None:
-        if hasattr(self, "beginFilterChange"):  # Qt 6.9 and newer
-            self.beginFilterChange()
-            self._forget()
-            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-        else:
-            self._forget()
-            self.invalidateRowsFilter()
-
-    def _forget(self) -> None:
-        self._accepted = None
-
-    def _on_data_change(self, *_args) -> None:
-        # Only the alert filter depends on values that change in place (horizon).
-        if self._only_alerts:
-            self.refilter()
-
-    def _accepted_rows(self) -> list[bool]:
-        model = self.units()
-        table = model.table
-        if table is None:
-            return []
-        import numpy as np
-
-        mask = np.ones(len(table), dtype=bool)
-        if self._statuses is not None:
-            mask &= np.isin(table.status, list(self._statuses))
-        if self._only_alerts:
-            mask &= model.levels() >= LEVEL_ELEVATED
-        if self._search:
-            if self._folded_for != id(table.names):
-                self._folded = tuple(name.casefold() for name in table.names)
-                self._folded_for = id(table.names)
-            needle = self._search
-            mask &= np.fromiter(
-                (needle in name for name in self._folded), dtype=bool, count=len(table)
-            )
-        return mask[model.order()].tolist()
-
-    # TODO(#5): on each model reset Qt calls this once per unit (13,110 Python calls,
-    # about 10 ms of the UI thread when a run reloads, the largest share of the
-    # stall left); filtering inside UnitsModel's row order would drop the calls.
-    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
-        accepted = self._accepted
-        if accepted is None:
-            accepted = self._accepted = self._accepted_rows()
-        return source_row < len(accepted) and accepted[source_row]
-
-    def sort(
-        self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder
-    ) -> None:
-        # The model sorts all rows with numpy; the proxy keeps the model's order.
-        self.units().sort(column, order)

@@ -43,18 +43,17 @@ from engine.gate import BundleStatus, GateInputs, check
 from engine.intervals import HDI_SHARES, summarise
 from engine.months import format_month, of_date
 from engine.runner import Runner, default_threads
+from engine.runs import (  # noqa: F401 (RunInfo and list_runs are read from here too)
+    RUN_COLUMNS,
+    SUMMARY_FIELDS,
+    RunInfo,
+    list_runs,
+    run_info,
+)
 from engine.workspace import Workspace, timestamp, utc_now
 
 log = logging.getLogger(__name__)
 
-SUMMARY_FIELDS = (
-    "point",
-    "hdi50_low",
-    "hdi50_high",
-    "hdi90_low",
-    "hdi90_high",
-    "p_any",
-)
 STATUS_OF_VERDICT = {
     Verdict.PASS: "passed",
     Verdict.WARN: "warned",
@@ -86,31 +85,6 @@ class RunResult:
     @property
     def blocked(self) -> bool:
         return self.status == "blocked"
-
-
-@dataclass(frozen=True)
-class RunInfo:
-    """One stored run's header: provenance and status, without its numbers."""
-
-    id: int
-    bundle_id: str
-    bundle_digest: str
-    origin: int
-    input_digest: str
-    code_version: str
-    parameters: dict[str, Any]
-    horizons: tuple[int, ...]
-    started_at: str
-    finished_at: str | None
-    person: str
-    status: str
-    units_total: int
-    units_blocked: int
-    data_through: dict[str, str]
-
-    @property
-    def origin_text(self) -> str:
-        return format_month(self.origin)
 
 
 @dataclass(frozen=True)
@@ -660,42 +634,6 @@ def _reason_row(
 
 # Reading stored runs ----------------------------------------------------------------
 
-_RUN_COLUMNS = (
-    "id, bundle_id, bundle_digest, origin, input_digest, code_version, parameters, "
-    "horizons, started_at, finished_at, person, status, units_total, units_blocked, "
-    "data_through"
-)
-
-
-def _info(row: Sequence[Any]) -> RunInfo:
-    return RunInfo(
-        id=int(row[0]),
-        bundle_id=str(row[1]),
-        bundle_digest=str(row[2]),
-        origin=int(row[3]),
-        input_digest=str(row[4]),
-        code_version=str(row[5]),
-        parameters=json.loads(row[6] or "{}"),
-        horizons=tuple(int(h) for h in json.loads(row[7])),
-        started_at=str(row[8]),
-        finished_at=None if row[9] is None else str(row[9]),
-        person=str(row[10]),
-        status=str(row[11]),
-        units_total=int(row[12]),
-        units_blocked=int(row[13]),
-        data_through=json.loads(row[14] or "{}"),
-    )
-
-
-def list_runs(workspace: Workspace, limit: int | None = None) -> list[RunInfo]:
-    """Stored runs, newest first (headers only)."""
-    sql = f"SELECT {_RUN_COLUMNS} FROM forecast_runs ORDER BY id DESC"
-    params: tuple[Any, ...] = ()
-    if limit is not None:
-        sql += " LIMIT ?"
-        params = (int(limit),)
-    return [_info(row) for row in workspace.db.execute(sql, params)]
-
 
 def latest_run(workspace: Workspace) -> StoredRun | None:
     """The newest stored run, whatever its status, or None."""
@@ -706,11 +644,11 @@ def latest_run(workspace: Workspace) -> StoredRun | None:
 def read_run(workspace: Workspace, run_id: int) -> StoredRun:
     """One stored run with its reasons, drift measures and per-unit summaries."""
     row = workspace.db.execute(
-        f"SELECT {_RUN_COLUMNS} FROM forecast_runs WHERE id = ?", (run_id,)
+        f"SELECT {RUN_COLUMNS} FROM forecast_runs WHERE id = ?", (run_id,)
     ).fetchone()
     if row is None:
         raise ForecastError(f"There is no forecast run {run_id} in this workspace.")
-    info = _info(row)
+    info = run_info(row)
 
     run_reasons: list[Reason] = []
     unit_reasons: dict[str, list[Reason]] = {}

@@ -158,7 +158,11 @@ def _sorted_with_shortest(
         part.sort(axis=1)
         for span, buffer, start in zip(spans, widths, starts, strict=True):
             measured = buffer[: end - first]
-            np.subtract(part[:, span:], part[:, : count - span], out=measured)
+            # dtype: without it numpy subtracts in float32 and only then widens,
+            # and two windows a rounding apart would tie.
+            np.subtract(
+                part[:, span:], part[:, : count - span], out=measured, dtype=np.float64
+            )
             np.argmin(measured, axis=1, out=start[first:end])
 
     if rows and np.isnan(ordered[:, -1]).any():

@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable
-from typing import Any, Protocol
 
 from PySide6.QtCore import QCoreApplication, QLocale, Qt
 from PySide6.QtWidgets import QDialog, QLabel, QWidget, QWizard
 
-from desktop.tasks import TaskControl, TaskHandle
+from desktop.errors import is_expected, log_unexpected
+from desktop.tasks import WorkspaceTasks
 from engine import months
-from engine.errors import FieldcastError
 from engine.overrides import MIN_JUSTIFICATION, OverrideError
 from engine.people import (
     MAX_PIN_DIGITS,
@@ -29,7 +27,6 @@ from engine.people import (
     SignInThrottledError,
     WrongPinError,
 )
-from engine.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
@@ -38,24 +35,9 @@ def tr(text: str) -> str:
     return QCoreApplication.translate("", text)
 
 
-class Submit(Protocol):
-    """Run ``work(workspace, control)`` off the UI thread; callbacks on the UI thread.
-
-    ``WorkspaceService.call`` is one; a newer task of the same kind supersedes an older
-    one unless ``supersede`` is false (writes pass false).
-    """
-
-    def __call__(
-        self,
-        kind: str,
-        work: Callable[[Workspace, TaskControl], Any],
-        on_done: Callable[[Any], None],
-        *,
-        supersede: bool = True,
-        on_error: Callable[[BaseException], None] | None = None,
-        on_progress: Callable[[float, str], None] | None = None,
-        on_cancelled: Callable[[], None] | None = None,
-    ) -> TaskHandle: ...
+# Run ``work(workspace, control)`` off the UI thread, callbacks on the UI thread:
+# ``WorkspaceService.call`` is one (see ``WorkspaceTasks`` for the arguments).
+Submit = WorkspaceTasks
 
 
 class InlineMessage(QLabel):
@@ -79,6 +61,15 @@ class InlineMessage(QLabel):
 
     def show_note(self, text: str) -> None:
         self._show("note", text, "#2563eb")
+
+    def show_failure(self, error: BaseException, context: str) -> None:
+        """Say what went wrong while ``context``: the words of an expected error;
+        for anything else a pointer to the log, and the error to the reporter."""
+        if is_expected(error):
+            self.show_problem(describe_error(error))
+        else:
+            self.show_problem(tr("Something went wrong; the details are in the log."))
+            report_unexpected(error, context)
 
     def clear_message(self) -> None:
         self.kind = ""
@@ -146,10 +137,6 @@ def _override_words() -> dict[str, str]:
     }
 
 
-def is_expected(error: BaseException) -> bool:
-    return isinstance(error, FieldcastError)
-
-
 def report_unexpected(error: BaseException, context: str) -> None:
     """Hand an unexpected error to the application's one reporter (via its hook).
 
@@ -158,11 +145,7 @@ def report_unexpected(error: BaseException, context: str) -> None:
     if sys.excepthook is not sys.__excepthook__:
         sys.excepthook(type(error), error, error.__traceback__)
         return
-    log.error(
-        "unexpected error while %s",
-        context,
-        exc_info=(type(error), error, error.__traceback__),
-    )
+    log_unexpected(error, context)
 
 
 def month_text(index: int) -> str:

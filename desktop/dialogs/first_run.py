@@ -34,13 +34,10 @@ from PySide6.QtWidgets import (
 
 from desktop.dialogs.common import (
     InlineMessage,
-    describe_error,
-    is_expected,
-    report_unexpected,
     tr,
 )
 from desktop.dialogs.sign_in import NewPersonDialog
-from desktop.tasks import SerialExecutor, TaskControl, TaskHandle
+from desktop.tasks import SerialExecutor, TaskControl, TaskHandle, WorkspaceTasks
 from engine import controls
 from engine.people import Person, has_people
 from engine.settings import default_demo_workspace, default_workspace
@@ -51,34 +48,13 @@ log = logging.getLogger(__name__)
 SETUP_PERSON = "setup"  # who imports during setup, before anyone can sign in
 
 
-class SetupRunner:
+class SetupRunner(WorkspaceTasks):
     """The wizard's own ``Submit``: one worker thread and the workspace it opened."""
 
     def __init__(self) -> None:
-        self.executor = SerialExecutor("setup")
+        super().__init__(SerialExecutor("setup"), self._open)
         self.folder: Path | None = None
         self._workspace: Workspace | None = None  # touched on the worker thread only
-
-    def __call__(
-        self,
-        kind: str,
-        work: Callable[[Workspace, TaskControl], Any],
-        on_done: Callable[[Any], None],
-        *,
-        supersede: bool = True,
-        on_error: Callable[[BaseException], None] | None = None,
-        on_progress: Callable[[float, str], None] | None = None,
-        on_cancelled: Callable[[], None] | None = None,
-    ) -> TaskHandle:
-        return self.executor.submit(
-            kind,
-            lambda control: work(self._open(), control),
-            on_done=on_done,
-            on_error=on_error,
-            on_progress=on_progress,
-            on_cancelled=on_cancelled,
-            supersede=supersede,
-        )
 
     def run(
         self,
@@ -290,13 +266,7 @@ class SetupPage(QWizardPage):
     def _failed(self, error: BaseException) -> None:
         self._task = None
         self.progress.setValue(0)
-        if is_expected(error):
-            self.message.show_problem(describe_error(error))
-        else:
-            self.message.show_problem(
-                tr("Something went wrong; the details are in the log.")
-            )
-            report_unexpected(error, "setting up")
+        self.message.show_failure(error, "setting up")
         self.status.setText(tr("The setup did not finish. Go back to choose again."))
 
     def isComplete(self) -> bool:

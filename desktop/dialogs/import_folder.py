@@ -43,8 +43,6 @@ from PySide6.QtWidgets import (
 from desktop.dialogs.common import (
     InlineMessage,
     Submit,
-    is_expected,
-    report_unexpected,
     tr,
 )
 from desktop.tasks import TaskCancelled, TaskControl, TaskHandle
@@ -532,13 +530,7 @@ class ImportDialog(QDialog):
         self.progress.hide()
         if isinstance(error, TaskCancelled):
             return
-        if is_expected(error):
-            self.message.show_problem(str(error))
-        else:
-            self.message.show_problem(
-                tr("Something went wrong; the details are in the log.")
-            )
-            report_unexpected(error, "importing from a folder")
+        self.message.show_failure(error, "importing from a folder")
         self._refresh()
 
     def reject(self) -> None:

@@ -37,11 +37,8 @@ from desktop.dialogs.common import (
     InlineMessage,
     Submit,
     count_text,
-    describe_error,
     fit_to_contents,
-    is_expected,
     month_text,
-    report_unexpected,
     share_text,
     tr,
 )
@@ -461,13 +458,7 @@ class OverrideDialog(QDialog):
         self._task = None
         self._recording = False
         self.buttons.setEnabled(True)
-        if is_expected(error):
-            self.message.show_problem(describe_error(error))
-        else:
-            self.message.show_problem(
-                tr("Something went wrong; the details are in the log.")
-            )
-            report_unexpected(error, "recording an override")
+        self.message.show_failure(error, "recording an override")
         self._refresh()
 
     def reject(self) -> None:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -28,8 +29,6 @@ from desktop.dialogs.common import (
     Submit,
     describe_error,
     fit_to_contents,
-    is_expected,
-    report_unexpected,
     tr,
 )
 from desktop.tasks import TaskControl, TaskHandle
@@ -75,6 +74,21 @@ class _WorkDialog(QDialog):
         self.buttons = QDialogButtonBox(self)
         self.buttons.rejected.connect(self.reject)
 
+    def _lay_out(self, intro: QWidget, form: QFormLayout, accept: str) -> QPushButton:
+        """Intro, form, message and buttons, top to bottom; the accept button."""
+        button = self.buttons.addButton(accept, QDialogButtonBox.ButtonRole.AcceptRole)
+        button.setDefault(True)
+        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel).setText(
+            tr("Cancel")
+        )
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addStretch(1)
+        layout.addWidget(self.buttons)
+        return button
+
     @property
     def busy(self) -> bool:
         return self._task is not None
@@ -94,13 +108,7 @@ class _WorkDialog(QDialog):
     def _failed(self, error: BaseException) -> None:
         self._task = None
         self._set_busy(False)
-        if is_expected(error):
-            self.message.show_problem(describe_error(error))
-        else:
-            self.message.show_problem(
-                tr("Something went wrong; the details are in the log.")
-            )
-            report_unexpected(error, "signing in")
+        self.message.show_failure(error, "signing in")
 
     def _set_busy(self, busy: bool) -> None:
         for field in self._inputs:
@@ -157,21 +165,8 @@ class SignInDialog(_WorkDialog):
         form.addRow(tr("&Name:"), self.name_field)
         form.addRow(tr("&PIN:"), self.pin_field)
 
-        self.sign_in_button = self.buttons.addButton(
-            tr("Sign in"), QDialogButtonBox.ButtonRole.AcceptRole
-        )
-        self.sign_in_button.setDefault(True)
-        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel).setText(
-            tr("Cancel")
-        )
+        self.sign_in_button = self._lay_out(intro, form, tr("Sign in"))
         self.buttons.accepted.connect(self.try_sign_in)
-
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addLayout(form)
-        layout.addWidget(self.message)
-        layout.addStretch(1)
-        layout.addWidget(self.buttons)
 
         self._inputs = [self.name_field, self.pin_field]
         line.textChanged.connect(self._refresh)
@@ -291,21 +286,8 @@ class NewPersonDialog(_WorkDialog):
         form.addRow(tr("PIN &again:"), self.repeat_field)
         form.addRow("", rules)
 
-        self.ok_button = self.buttons.addButton(
-            tr("Add person"), QDialogButtonBox.ButtonRole.AcceptRole
-        )
-        self.ok_button.setDefault(True)
-        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel).setText(
-            tr("Cancel")
-        )
+        self.ok_button = self._lay_out(intro, form, tr("Add person"))
         self.buttons.accepted.connect(self.try_add)
-
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addLayout(form)
-        layout.addWidget(self.message)
-        layout.addStretch(1)
-        layout.addWidget(self.buttons)
 
         self._inputs = [self.name_field, self.pin_field, self.repeat_field]
         if not first_person:

@@ -35,10 +35,7 @@ from PySide6.QtWidgets import (
 from desktop.dialogs.common import (
     InlineMessage,
     Submit,
-    describe_error,
     fit_to_contents,
-    is_expected,
-    report_unexpected,
     tr,
 )
 from desktop.tasks import TaskControl, TaskHandle
@@ -368,11 +365,5 @@ class SupervisorDialog(QDialog):
 
     def _failed(self, error: BaseException) -> None:
         self._task = None
-        if is_expected(error):
-            self.message.show_problem(describe_error(error))
-        else:
-            self.message.show_problem(
-                tr("Something went wrong; the details are in the log.")
-            )
-            report_unexpected(error, "using the supervisor controls")
+        self.message.show_failure(error, "using the supervisor controls")
         self._refresh()

@@ -25,13 +25,13 @@
     </message>
     <message>
         <location filename="../../desktop/alerts_view.py" line="31"/>
-        <location filename="../../desktop/main_window.py" line="83"/>
+        <location filename="../../desktop/main_window.py" line="91"/>
         <source>overdue</source>
         <translation>en retard</translation>
     </message>
     <message>
         <location filename="../../desktop/alerts_view.py" line="31"/>
-        <location filename="../../desktop/main_window.py" line="82"/>
+        <location filename="../../desktop/main_window.py" line="90"/>
         <source>due</source>
         <translation>attendues</translation>
     </message>
@@ -90,17 +90,17 @@ Send it to your regional office.</source>
 Envoyez-le à votre bureau régional.</translation>
     </message>
     <message>
-        <location filename="../../desktop/errors.py" line="109"/>
+        <location filename="../../desktop/errors.py" line="115"/>
         <source>Message</source>
         <translation>Message</translation>
     </message>
     <message>
-        <location filename="../../desktop/errors.py" line="116"/>
+        <location filename="../../desktop/errors.py" line="124"/>
         <source>Dismiss</source>
         <translation>Fermer</translation>
     </message>
     <message>
-        <location filename="../../desktop/errors.py" line="117"/>
+        <location filename="../../desktop/errors.py" line="125"/>
         <source>Hide this message</source>
         <translation>Masquer ce message</translation>
     </message>
@@ -138,14 +138,14 @@ Envoyez-le à votre bureau régional.</translation>
     </message>
     <message>
         <location filename="../../desktop/history_view.py" line="89"/>
-        <location filename="../../desktop/main_window.py" line="369"/>
+        <location filename="../../desktop/main_window.py" line="385"/>
         <source>Units</source>
         <translation>Unités</translation>
     </message>
     <message>
         <location filename="../../desktop/history_view.py" line="89"/>
-        <location filename="../../desktop/main_window.py" line="332"/>
-        <location filename="../../desktop/units_model.py" line="56"/>
+        <location filename="../../desktop/main_window.py" line="350"/>
+        <location filename="../../desktop/units_model.py" line="57"/>
         <source>Blocked</source>
         <translation>Bloquées</translation>
     </message>
@@ -158,7 +158,7 @@ Envoyez-le à votre bureau régional.</translation>
     <message>
         <location filename="../../desktop/history_view.py" line="92"/>
         <location filename="../../desktop/history_view.py" line="95"/>
-        <location filename="../../desktop/units_model.py" line="91"/>
+        <location filename="../../desktop/units_model.py" line="105"/>
         <source>Unit</source>
         <translation>Unité</translation>
     </message>
@@ -200,7 +200,7 @@ Envoyez-le à votre bureau régional.</translation>
     </message>
     <message>
         <location filename="../../desktop/history_view.py" line="100"/>
-        <location filename="../../desktop/units_model.py" line="97"/>
+        <location filename="../../desktop/units_model.py" line="111"/>
         <source>Overrides</source>
         <translation>Corrections</translation>
     </message>
@@ -215,118 +215,118 @@ Envoyez-le à votre bureau régional.</translation>
         <translation>(estimation de terrain)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="81"/>
+        <location filename="../../desktop/main_window.py" line="89"/>
         <source>fresh</source>
         <translation>à jour</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="84"/>
+        <location filename="../../desktop/main_window.py" line="92"/>
         <source>no data</source>
         <translation>aucune donnée</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="103"/>
+        <location filename="../../desktop/main_window.py" line="111"/>
         <source>Newest data: {month}. New data is expected every {n} month(s).</source>
         <translation>Données les plus récentes : {month}. De nouvelles données sont attendues tous les {n} mois.</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="108"/>
+        <location filename="../../desktop/main_window.py" line="116"/>
         <source>none</source>
         <translation>aucun</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="130"/>
-        <location filename="../../desktop/main_window.py" line="214"/>
+        <location filename="../../desktop/main_window.py" line="138"/>
+        <location filename="../../desktop/main_window.py" line="222"/>
         <source>No model bundle is active.</source>
         <translation>Aucun bundle de modèle n&apos;est actif.</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="133"/>
+        <location filename="../../desktop/main_window.py" line="141"/>
         <source>Model &amp;card</source>
         <translation>&amp;Fiche du modèle</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="135"/>
+        <location filename="../../desktop/main_window.py" line="143"/>
         <source>What this model is for, how good it is, and its limits</source>
         <translation>À quoi sert ce modèle, sa qualité et ses limites</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="146"/>
+        <location filename="../../desktop/main_window.py" line="154"/>
         <source>Data:</source>
         <translation>Données :</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="154"/>
-        <location filename="../../desktop/main_window.py" line="231"/>
+        <location filename="../../desktop/main_window.py" line="162"/>
+        <location filename="../../desktop/main_window.py" line="239"/>
         <source>Not signed in</source>
         <translation>Non connecté</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="156"/>
-        <location filename="../../desktop/main_window.py" line="232"/>
-        <location filename="../../desktop/main_window.py" line="457"/>
+        <location filename="../../desktop/main_window.py" line="164"/>
+        <location filename="../../desktop/main_window.py" line="240"/>
+        <location filename="../../desktop/main_window.py" line="473"/>
         <source>&amp;Sign in…</source>
         <translation>&amp;Se connecter…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="167"/>
+        <location filename="../../desktop/main_window.py" line="175"/>
         <source>Sync: not available yet. Signed sync with your regional hub arrives in a later release; until then bring data packages and bundles on a USB stick (File ▸ Import from folder).</source>
         <translation>Synchronisation : pas encore disponible. La synchronisation signée avec votre hub régional arrivera dans une version ultérieure ; d&apos;ici là, apportez paquets de données et bundles sur une clé USB (Fichier ▸ Importer depuis un dossier).</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="207"/>
+        <location filename="../../desktop/main_window.py" line="215"/>
         <source>(synthetic demo data)</source>
         <translation>(données de démonstration synthétiques)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="216"/>
+        <location filename="../../desktop/main_window.py" line="224"/>
         <source>Import one from a folder (File ▸ Import).</source>
         <translation>Importez-en un depuis un dossier (Fichier ▸ Importer).</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="221"/>
+        <location filename="../../desktop/main_window.py" line="229"/>
         <source>Model &lt;b&gt;{name}&lt;/b&gt;, release {release}, valid until {until}</source>
         <translation>Modèle &lt;b&gt;{name}&lt;/b&gt;, version {release}, valable jusqu&apos;au {until}</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="183"/>
-        <location filename="../../desktop/main_window.py" line="199"/>
+        <location filename="../../desktop/main_window.py" line="191"/>
+        <location filename="../../desktop/main_window.py" line="207"/>
         <source>Device: {device}</source>
         <translation>Appareil : {device}</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="236"/>
+        <location filename="../../desktop/main_window.py" line="244"/>
         <source>Signed in: {name} ({role})</source>
         <translation>Connecté : {name} ({role})</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="240"/>
+        <location filename="../../desktop/main_window.py" line="248"/>
         <source>&amp;Switch person…</source>
         <translation>&amp;Changer de personne…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="271"/>
+        <location filename="../../desktop/main_window.py" line="284"/>
         <source>fieldcast</source>
         <translation>fieldcast</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="296"/>
+        <location filename="../../desktop/main_window.py" line="314"/>
         <source>Loading the workspace…</source>
         <translation>Chargement de l&apos;espace de travail…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="303"/>
-        <location filename="../../desktop/main_window.py" line="438"/>
+        <location filename="../../desktop/main_window.py" line="321"/>
+        <location filename="../../desktop/main_window.py" line="454"/>
         <source>&amp;Run forecast</source>
         <translation>&amp;Lancer la prévision</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="304"/>
+        <location filename="../../desktop/main_window.py" line="322"/>
         <source>Check the inputs and run the model (Ctrl+R)</source>
         <translation>Vérifier les entrées et lancer le modèle (Ctrl+R)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="305"/>
+        <location filename="../../desktop/main_window.py" line="323"/>
         <location filename="../../desktop/dialogs/first_run.py" line="428"/>
         <location filename="../../desktop/dialogs/override.py" line="136"/>
         <location filename="../../desktop/dialogs/sign_in.py" line="165"/>
@@ -335,182 +335,187 @@ Envoyez-le à votre bureau régional.</translation>
         <translation>Annuler</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="323"/>
+        <location filename="../../desktop/main_window.py" line="341"/>
         <source>Search units (Ctrl+F)</source>
         <translation>Rechercher des unités (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="325"/>
+        <location filename="../../desktop/main_window.py" line="343"/>
         <source>Search units by name</source>
         <translation>Rechercher des unités par nom</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="327"/>
+        <location filename="../../desktop/main_window.py" line="345"/>
         <source>Show units by status</source>
         <translation>Afficher les unités selon leur état</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="329"/>
+        <location filename="../../desktop/main_window.py" line="347"/>
         <source>All units</source>
         <translation>Toutes les unités</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="330"/>
-        <location filename="../../desktop/units_model.py" line="54"/>
+        <location filename="../../desktop/main_window.py" line="348"/>
+        <location filename="../../desktop/units_model.py" line="55"/>
         <source>OK</source>
         <translation>OK</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="331"/>
-        <location filename="../../desktop/units_model.py" line="55"/>
+        <location filename="../../desktop/main_window.py" line="349"/>
+        <location filename="../../desktop/units_model.py" line="56"/>
         <source>Warning</source>
         <translation>Avertissement</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="333"/>
+        <location filename="../../desktop/main_window.py" line="351"/>
         <source>OK or warning</source>
         <translation>OK ou avertissement</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="336"/>
+        <location filename="../../desktop/main_window.py" line="354"/>
         <source>&amp;Alerts only</source>
         <translation>&amp;Alertes seulement</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="337"/>
+        <location filename="../../desktop/main_window.py" line="355"/>
         <source>&amp;Months ahead:</source>
         <translation>&amp;Mois à l&apos;avance :</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="340"/>
+        <location filename="../../desktop/main_window.py" line="358"/>
         <source>Forecast horizon in months</source>
         <translation>Horizon de prévision en mois</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="342"/>
+        <location filename="../../desktop/main_window.py" line="360"/>
         <source>How many months after the data the forecast is for</source>
         <translation>Combien de mois après les données porte la prévision</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="383"/>
+        <location filename="../../desktop/main_window.py" line="399"/>
         <source>Loading forecasts…</source>
         <translation>Chargement des prévisions…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="399"/>
+        <location filename="../../desktop/main_window.py" line="415"/>
         <source>&amp;Unit</source>
         <translation>&amp;Unité</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="400"/>
-        <location filename="../../desktop/main_window.py" line="672"/>
+        <location filename="../../desktop/main_window.py" line="416"/>
+        <location filename="../../desktop/main_window.py" line="720"/>
         <source>Ale&amp;rts</source>
         <translation>Ale&amp;rtes</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="401"/>
+        <location filename="../../desktop/main_window.py" line="417"/>
         <source>&amp;Monitoring</source>
         <translation>&amp;Suivi</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="402"/>
+        <location filename="../../desktop/main_window.py" line="418"/>
         <source>&amp;History</source>
         <translation>&amp;Historique</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="407"/>
-        <location filename="../../desktop/main_window.py" line="566"/>
-        <location filename="../../desktop/main_window.py" line="689"/>
+        <location filename="../../desktop/main_window.py" line="423"/>
+        <location filename="../../desktop/main_window.py" line="615"/>
+        <location filename="../../desktop/main_window.py" line="742"/>
         <source>Ready</source>
         <translation>Prêt</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="426"/>
+        <location filename="../../desktop/main_window.py" line="442"/>
         <source>&amp;File</source>
         <translation>&amp;Fichier</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="428"/>
+        <location filename="../../desktop/main_window.py" line="444"/>
         <source>&amp;Import from folder…</source>
         <translation>&amp;Importer depuis un dossier…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="430"/>
+        <location filename="../../desktop/main_window.py" line="446"/>
         <source>&amp;Settings…</source>
         <translation>&amp;Paramètres…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="432"/>
+        <location filename="../../desktop/main_window.py" line="448"/>
         <source>&amp;Quit</source>
         <translation>&amp;Quitter</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="437"/>
+        <location filename="../../desktop/main_window.py" line="453"/>
         <source>F&amp;orecast</source>
         <translation>P&amp;révision</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="440"/>
+        <location filename="../../desktop/main_window.py" line="456"/>
         <source>Re&amp;load</source>
         <translation>Re&amp;charger</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="443"/>
+        <location filename="../../desktop/main_window.py" line="459"/>
         <source>&amp;Override this forecast…</source>
         <translation>&amp;Corriger cette prévision…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="446"/>
+        <location filename="../../desktop/main_window.py" line="462"/>
         <source>&amp;Find a unit</source>
         <translation>&amp;Trouver une unité</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="456"/>
+        <location filename="../../desktop/main_window.py" line="472"/>
         <source>&amp;People</source>
         <translation>&amp;Personnes</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="459"/>
+        <location filename="../../desktop/main_window.py" line="475"/>
         <source>Supervisor &amp;controls…</source>
         <translation>&amp;Contrôles du superviseur…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="464"/>
+        <location filename="../../desktop/main_window.py" line="480"/>
         <source>&amp;Help</source>
         <translation>&amp;Aide</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="465"/>
+        <location filename="../../desktop/main_window.py" line="481"/>
         <source>&amp;Model card</source>
         <translation>&amp;Fiche du modèle</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="540"/>
+        <location filename="../../desktop/main_window.py" line="567"/>
+        <source>Forecasts are blocked: the safety checks of model {name} failed their self-test, so a forecast could not be trusted. Report this to your regional office; they can send a corrected bundle.</source>
+        <translation>Les prévisions sont bloquées : les contrôles de sécurité du modèle {name} ont échoué à leur autotest, une prévision ne serait donc pas fiable. Signalez-le à votre bureau régional ; il peut envoyer un paquet corrigé.</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/main_window.py" line="589"/>
         <source>No forecast has been run in this workspace yet. Press Run forecast.</source>
         <translation>Aucune prévision n&apos;a encore été lancée dans cet espace de travail. Appuyez sur Lancer la prévision.</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="647"/>
+        <location filename="../../desktop/main_window.py" line="695"/>
         <source>{shown} of {total} units shown; {blocked} blocked.</source>
         <translation>{shown} unités affichées sur {total} ; {blocked} bloquées.</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="670"/>
+        <location filename="../../desktop/main_window.py" line="718"/>
         <source>Ale&amp;rts ({n})</source>
         <translation>Ale&amp;rtes ({n})</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="689"/>
+        <location filename="../../desktop/main_window.py" line="742"/>
         <source>Running the forecast…</source>
         <translation>Prévision en cours…</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="722"/>
+        <location filename="../../desktop/main_window.py" line="775"/>
         <source>Choose a unit in the table first.</source>
         <translation>Choisissez d&apos;abord une unité dans le tableau.</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="726"/>
+        <location filename="../../desktop/main_window.py" line="779"/>
         <source>Sign in first: every override records who made it.</source>
         <translation>Connectez-vous d&apos;abord : chaque correction enregistre qui l&apos;a faite.</translation>
     </message>
@@ -520,17 +525,17 @@ Envoyez-le à votre bureau régional.</translation>
         <translation>Contrôles du superviseur</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="760"/>
+        <location filename="../../desktop/main_window.py" line="813"/>
         <source>No model bundle is active on this device.</source>
         <translation>Aucun bundle de modèle n&apos;est actif sur cet appareil.</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="794"/>
+        <location filename="../../desktop/main_window.py" line="847"/>
         <source>The last forecast (from {origin} data, {when}) was blocked as a whole: no numbers are shown. Choose any unit to read why.</source>
         <translation>La dernière prévision (données de {origin}, {when}) a été bloquée en entier : aucun chiffre n&apos;est affiché. Choisissez une unité pour lire pourquoi.</translation>
     </message>
     <message>
-        <location filename="../../desktop/main_window.py" line="803"/>
+        <location filename="../../desktop/main_window.py" line="856"/>
         <source>Forecast from {origin} data, run {when} by {person}: {n} units, {blocked} blocked.</source>
         <translation>Prévision à partir des données de {origin}, lancée le {when} par {person} : {n} unités, {blocked} bloquées.</translation>
     </message>
@@ -616,33 +621,33 @@ Envoyez-le à votre bureau régional.</translation>
         <translation>Avertir avant l&apos;expiration d&apos;un modèle :</translation>
     </message>
     <message>
-        <location filename="../../desktop/fan_chart.py" line="55"/>
-        <source>Fatalities per month</source>
-        <translation>Décès par mois</translation>
-    </message>
-    <message>
-        <location filename="../../desktop/fan_chart.py" line="126"/>
+        <location filename="../../desktop/fan_chart.py" line="158"/>
         <source>Observed</source>
         <translation>Observé</translation>
     </message>
     <message>
-        <location filename="../../desktop/fan_chart.py" line="66"/>
-        <location filename="../../desktop/units_model.py" line="94"/>
+        <location filename="../../desktop/fan_chart.py" line="97"/>
+        <location filename="../../desktop/units_model.py" line="108"/>
         <source>90% interval</source>
         <translation>Intervalle à 90 %</translation>
     </message>
     <message>
-        <location filename="../../desktop/fan_chart.py" line="67"/>
+        <location filename="../../desktop/fan_chart.py" line="86"/>
+        <source>Fatalities per month (log scale)</source>
+        <translation>Décès par mois (échelle logarithmique)</translation>
+    </message>
+    <message>
+        <location filename="../../desktop/fan_chart.py" line="98"/>
         <source>50% interval</source>
         <translation>Intervalle à 50 %</translation>
     </message>
     <message>
-        <location filename="../../desktop/fan_chart.py" line="137"/>
+        <location filename="../../desktop/fan_chart.py" line="169"/>
         <source>Forecast (median)</source>
         <translation>Prévision (médiane)</translation>
     </message>
     <message>
-        <location filename="../../desktop/fan_chart.py" line="145"/>
+        <location filename="../../desktop/fan_chart.py" line="177"/>
         <source>Override</source>
         <translation>Correction</translation>
     </message>
@@ -753,72 +758,72 @@ Envoyez-le à votre bureau régional.</translation>
         <translation>Pour les auditeurs</translation>
     </message>
     <message>
-        <location filename="../../desktop/units_model.py" line="63"/>
+        <location filename="../../desktop/units_model.py" line="64"/>
         <source>Low</source>
         <translation>Faible</translation>
     </message>
     <message>
-        <location filename="../../desktop/units_model.py" line="64"/>
+        <location filename="../../desktop/units_model.py" line="65"/>
         <source>Elevated</source>
         <translation>Accru</translation>
     </message>
     <message>
-        <location filename="../../desktop/units_model.py" line="65"/>
+        <location filename="../../desktop/units_model.py" line="66"/>
         <source>High</source>
         <translation>Élevé</translation>
     </message>
     <message>
-        <location filename="../../desktop/units_model.py" line="92"/>
+        <location filename="../../desktop/units_model.py" line="106"/>
         <source>Status</source>
         <translation>État</translation>
     </message>
     <message>
-        <location filename="../../desktop/units_model.py" line="93"/>
+        <location filename="../../desktop/units_model.py" line="107"/>
         <source>Forecast</source>
         <translation>Prévision</translation>
     </message>
     <message>
-        <location filename="../../desktop/units_model.py" line="95"/>
+        <location filename="../../desktop/units_model.py" line="109"/>
         <source>Chance of any</source>
         <translation>Probabilité d&apos;au moins un</translation>
     </message>
     <message>
-        <location filename="../../desktop/units_model.py" line="96"/>
+        <location filename="../../desktop/units_model.py" line="110"/>
         <source>Alert</source>
         <translation>Alerte</translation>
     </message>
     <message>
-        <location filename="../../desktop/units_model.py" line="100"/>
+        <location filename="../../desktop/units_model.py" line="114"/>
         <source>The area the forecast is about</source>
         <translation>La zone sur laquelle porte la prévision</translation>
     </message>
     <message>
-        <location filename="../../desktop/units_model.py" line="101"/>
+        <location filename="../../desktop/units_model.py" line="115"/>
         <source>OK, Warning (read the reasons) or Blocked (no forecast shown)</source>
         <translation>OK, Avertissement (lire les raisons) ou Bloquée (aucune prévision affichée)</translation>
     </message>
     <message>
-        <location filename="../../desktop/units_model.py" line="102"/>
+        <location filename="../../desktop/units_model.py" line="116"/>
         <source>Most likely number of fatalities (the median of the forecast)</source>
         <translation>Nombre de décès le plus probable (la médiane de la prévision)</translation>
     </message>
     <message>
-        <location filename="../../desktop/units_model.py" line="103"/>
+        <location filename="../../desktop/units_model.py" line="117"/>
         <source>The range that holds the outcome 9 times out of 10</source>
         <translation>L&apos;intervalle qui contient le résultat 9 fois sur 10</translation>
     </message>
     <message>
-        <location filename="../../desktop/units_model.py" line="104"/>
+        <location filename="../../desktop/units_model.py" line="118"/>
         <source>The probability of at least one fatality</source>
         <translation>La probabilité d&apos;au moins un décès</translation>
     </message>
     <message>
-        <location filename="../../desktop/units_model.py" line="105"/>
+        <location filename="../../desktop/units_model.py" line="119"/>
         <source>Alert level against your thresholds (Settings)</source>
         <translation>Niveau d&apos;alerte selon vos seuils (Paramètres)</translation>
     </message>
     <message>
-        <location filename="../../desktop/units_model.py" line="106"/>
+        <location filename="../../desktop/units_model.py" line="120"/>
         <source>Overrides recorded for this unit in this run</source>
         <translation>Corrections enregistrées pour cette unité dans cette prévision</translation>
     </message>

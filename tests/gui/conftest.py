@@ -25,6 +25,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def _running_threads() -> list[QThread]:
+    gc.unfreeze()  # the window freezes what it loaded; list those objects too
     return [
         thing
         for thing in gc.get_objects()
@@ -33,6 +34,7 @@ def _running_threads() -> list[QThread]:
 
 
 def _active_timers() -> list[QTimer]:
+    gc.unfreeze()
     return [
         thing
         for thing in gc.get_objects()

@@ -2,42 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from desktop.tasks import SerialExecutor, TaskControl, TaskHandle
+from desktop.tasks import SerialExecutor, TaskHandle, WorkspaceTasks
 from engine.workspace import Workspace
 
 
-class WorkspaceRunner:
-    """The dialogs' ``Submit`` on a serial executor, as ``WorkspaceService.call``."""
+class WorkspaceRunner(WorkspaceTasks):
+    """The dialogs' ``Submit`` on a serial executor, as ``WorkspaceService.call``.
+
+    ``kinds`` lists the kinds of the tasks submitted, in order.
+    """
 
     def __init__(self, workspace: Workspace, executor: SerialExecutor) -> None:
+        super().__init__(executor, lambda: workspace)
         self.workspace = workspace
-        self.executor = executor
         self.kinds: list[str] = []
 
-    def __call__(
-        self,
-        kind: str,
-        work: Callable[[Workspace, TaskControl], Any],
-        on_done: Callable[[Any], None],
-        *,
-        supersede: bool = True,
-        on_error: Callable[[BaseException], None] | None = None,
-        on_progress: Callable[[float, str], None] | None = None,
-        on_cancelled: Callable[[], None] | None = None,
-    ) -> TaskHandle:
+    def __call__(self, kind: str, *args: Any, **options: Any) -> TaskHandle:
         self.kinds.append(kind)
-        return self.executor.submit(
-            kind,
-            lambda control: work(self.workspace, control),
-            on_done=on_done,
-            on_error=on_error,
-            on_progress=on_progress,
-            on_cancelled=on_cancelled,
-            supersede=supersede,
-        )
+        return super().__call__(kind, *args, **options)
 
     def wait_idle(self, qtbot: Any, timeout: int = 10_000) -> None:
         qtbot.waitUntil(lambda: not self.executor.busy, timeout=timeout)

@@ -43,7 +43,7 @@ def test_running_a_forecast_fills_the_table_without_blocking_the_ui(qtbot, folde
             timeout=20_000,
         )
         assert window.run_button.isEnabled()
-        assert window.proxy.rowCount() == 6
+        assert window.model.rowCount() == 6
         assert len(window.table.run.horizons) == 3
         assert result.units_forecast > 0
         shown = (window.table.status != STATUS_BLOCKED).sum()

@@ -40,7 +40,6 @@ from desktop.units_model import (
     COLUMN_UNIT,
     NO_VALUE,
     UnitsModel,
-    UnitsProxy,
 )
 
 
@@ -82,9 +81,9 @@ def _row_texts(model, row: int) -> list[str]:
 
 
 def _find_row(window, name: str) -> int:
-    proxy = window.proxy
-    for row in range(proxy.rowCount()):
-        if proxy.index(row, COLUMN_UNIT).data() == name:
+    model = window.model
+    for row in range(model.rowCount()):
+        if model.index(row, COLUMN_UNIT).data() == name:
             return row
     raise AssertionError(f"{name} not in the table")
 
@@ -125,7 +124,7 @@ def _all_text(widget) -> str:
 
 
 def test_loading_a_run_fills_the_table_and_the_header(window):
-    assert window.proxy.rowCount() == 10
+    assert window.model.rowCount() == 10
     assert "Country fatalities (test)" in window.header.bundle_label.text()
     assert "release 3" in window.header.bundle_label.text()
     assert "field-laptop-07" in window.header.device_label.text()
@@ -139,8 +138,8 @@ def test_loading_a_run_fills_the_table_and_the_header(window):
 
 def test_the_table_sorts_largest_forecast_first_with_blocked_units_last(window):
     points = [
-        window.proxy.index(row, COLUMN_POINT).data()
-        for row in range(window.proxy.rowCount())
+        window.model.index(row, COLUMN_POINT).data()
+        for row in range(window.model.rowCount())
     ]
     assert points[-1] == NO_VALUE
     values = [float(p.replace(",", "")) for p in points[:-1]]
@@ -170,11 +169,11 @@ def test_the_first_unit_is_shown_with_its_chart_and_provenance(qtbot, window):
 
 def test_changing_the_horizon_changes_the_numbers_shown(qtbot, window):
     row = _find_row(window, "Molvania")
-    before = window.proxy.index(row, COLUMN_POINT).data()
+    before = window.model.index(row, COLUMN_POINT).data()
     window.horizon.setValue(36)
     assert window.model.horizon == 36
     row = _find_row(window, "Molvania")
-    after = window.proxy.index(row, COLUMN_POINT).data()
+    after = window.model.index(row, COLUMN_POINT).data()
     assert before != after
     table = window.table
     unit_row = table.names.index("Molvania")
@@ -184,34 +183,48 @@ def test_changing_the_horizon_changes_the_numbers_shown(qtbot, window):
 
 def test_the_status_filter_and_search_narrow_the_table(qtbot, window):
     window.status_filter.setCurrentIndex(3)  # Blocked
-    assert window.proxy.rowCount() == 1
-    assert window.proxy.index(0, COLUMN_UNIT).data() == "Atlantis"
+    assert window.model.rowCount() == 1
+    assert window.model.index(0, COLUMN_UNIT).data() == "Atlantis"
     window.status_filter.setCurrentIndex(2)  # Warning
-    assert [window.proxy.index(0, COLUMN_UNIT).data()] == ["Borduria"]
+    assert [window.model.index(0, COLUMN_UNIT).data()] == ["Borduria"]
     window.status_filter.setCurrentIndex(0)
     window.search.setText("VIA")  # case-insensitive, anywhere in the name
-    names = {window.proxy.index(r, 0).data() for r in range(window.proxy.rowCount())}
+    names = {window.model.index(r, 0).data() for r in range(window.model.rowCount())}
     assert names == {"Genovia", "Syldavia"}
     assert window.count_label.text().startswith("2 of 10")
     window.search.clear()
-    assert window.proxy.rowCount() == 10
+    assert window.model.rowCount() == 10
+
+
+def test_the_selection_follows_its_unit_through_filters_and_sorting(qtbot, window):
+    _select(qtbot, window, "Syldavia")
+    window.search.setText("via")
+    assert window.selected_unit_id() is not None
+    assert window.units_view.currentIndex().data() == "Syldavia"
+    window.units_view.sortByColumn(COLUMN_UNIT, Qt.SortOrder.DescendingOrder)
+    assert window.units_view.currentIndex().data() == "Syldavia"
+    assert window.units_view.currentIndex().row() == 0  # before Genovia now
+    window.search.setText("geno")  # Syldavia is hidden: nothing is selected
+    assert not window.units_view.currentIndex().isValid()
+    window.search.clear()
+    assert window.model.rowCount() == 10
 
 
 def test_alerts_only_shows_units_at_or_above_elevated(window):
     window.alerts_only.setChecked(True)
-    shown = window.proxy.rowCount()
+    shown = window.model.rowCount()
     levels = window.model.levels()
     assert shown == int((levels >= LEVEL_ELEVATED).sum())
     for row in range(shown):
-        assert window.proxy.index(row, COLUMN_ALERT).data() in {"Elevated", "High"}
+        assert window.model.index(row, COLUMN_ALERT).data() in {"Elevated", "High"}
 
 
 def test_clicking_a_header_sorts_the_model(window):
     window.units_view.sortByColumn(COLUMN_UNIT, Qt.SortOrder.AscendingOrder)
-    names = [window.proxy.index(r, 0).data() for r in range(window.proxy.rowCount())]
+    names = [window.model.index(r, 0).data() for r in range(window.model.rowCount())]
     assert names == sorted(names)
     window.units_view.sortByColumn(COLUMN_UNIT, Qt.SortOrder.DescendingOrder)
-    names = [window.proxy.index(r, 0).data() for r in range(window.proxy.rowCount())]
+    names = [window.model.index(r, 0).data() for r in range(window.model.rowCount())]
     assert names == sorted(names, reverse=True)
 
 
@@ -242,7 +255,7 @@ def test_a_blocked_unit_shows_its_reasons_and_no_number_anywhere(qtbot, window):
     assert not view.why_box.isVisibleTo(window)
 
     row = _find_row(window, "Atlantis")
-    texts = _row_texts(window.proxy, row)
+    texts = _row_texts(window.model, row)
     assert texts[COLUMN_STATUS] == "Blocked"
     assert texts[COLUMN_POINT] == texts[COLUMN_HDI90] == NO_VALUE
 
@@ -424,15 +437,24 @@ def test_a_grid_sized_table_sorts_and_filters_with_numpy(qtbot, tmp_path):
 
     with grid_workspace(tmp_path / "grid", units=3_000, history=2) as workspace:
         table = queries.run_table(workspace)
-    model, proxy = UnitsModel(), UnitsProxy()
-    proxy.setSourceModel(model)
+    model = UnitsModel()
     model.set_table(table, 1)
-    assert proxy.rowCount() == 3_000
-    proxy.sort(COLUMN_POINT, Qt.SortOrder.DescendingOrder)
-    first = float(proxy.index(0, COLUMN_POINT).data().replace(",", ""))
+    assert model.rowCount() == 3_000
+    model.sort(COLUMN_POINT, Qt.SortOrder.DescendingOrder)
+    first = float(model.index(0, COLUMN_POINT).data().replace(",", ""))
     assert first == pytest.approx(float(np.nanmax(table.point[:, 0])), rel=0.01)
-    proxy.set_statuses(frozenset({STATUS_BLOCKED}))
-    assert proxy.rowCount() == int((table.status == STATUS_BLOCKED).sum())
-    proxy.set_statuses(None)
-    proxy.set_search("pg 0001")
-    assert proxy.rowCount() == 100  # PG 000100 to PG 000199
+    model.set_statuses(frozenset({STATUS_BLOCKED}))
+    assert model.rowCount() == int((table.status == STATUS_BLOCKED).sum())
+    model.set_statuses(None)
+    model.set_search("pg 0001")
+    assert model.rowCount() == 100  # PG 000100 to PG 000199
+
+
+def test_once_settled_the_window_leaves_start_up_objects_out_of_full_collections(
+    qtbot, window
+):
+    """A full collection over everything loaded would hold the GIL for tens of ms."""
+    import gc
+
+    qtbot.waitUntil(lambda: not window.service.executor.busy, timeout=20_000)
+    qtbot.waitUntil(lambda: gc.get_freeze_count() > 10_000, timeout=5_000)

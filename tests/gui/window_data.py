@@ -15,8 +15,10 @@ import json
 from pathlib import Path
 
 import numpy as np
+from gate_support import make_spec
 
 from engine.months import format_month, month_index
+from engine.spec import DriftLimits
 from engine.workspace import Workspace, timestamp, utc_now
 
 TARGET = "ged_sb"
@@ -39,10 +41,11 @@ def _manifest(valid_until: str) -> dict:
         "release": 3,
         "valid_until": valid_until,
         "model_card": {"name": "Country fatalities (test)"},
-        "input_spec": {
-            "target_variable": TARGET,
-            "drift": {"psi_warning": 0.1, "psi_block": 0.25},
-        },
+        # A readable input spec, so the window's start-up self-test of the gate
+        # runs on it (and passes).
+        "input_spec": make_spec(
+            drift=DriftLimits(psi_warning=0.1, psi_block=0.25)
+        ).to_dict(),
     }
 
 
