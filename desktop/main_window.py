@@ -390,8 +390,13 @@ class MainWindow(QMainWindow):
         horizontal = self.units_view.horizontalHeader()
         horizontal.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         horizontal.setStretchLastSection(True)
+        # Wide enough for each heading in the language shown, and its sort arrow.
+        metrics = horizontal.fontMetrics()
         for column, width in enumerate((130, 70, 70, 95, 70, 70, 60)):
-            horizontal.resizeSection(column, width)
+            heading = str(self.model.headerData(column, Qt.Orientation.Horizontal))
+            horizontal.resizeSection(
+                column, max(width, metrics.horizontalAdvance(heading) + 28)
+            )
         # A calm word over the empty table until the first run arrives: both in one
         # grid cell, the word centred on top.
         table_cell = QGridLayout()
@@ -418,7 +423,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.history_view, tr("&History"))
         splitter.setStretchFactor(0, 5)
         splitter.setStretchFactor(1, 6)
-        splitter.setSizes([560, 720])
+        splitter.setSizes([640, 640])
         self.setCentralWidget(central)
         self.statusBar().showMessage(tr("Ready"))
 
