@@ -92,3 +92,16 @@ def test_demo_uses_its_own_folder_by_default():
     assert result.exit_code == 0, result.output
     assert str(default_demo_workspace()) in result.output
     assert (default_demo_workspace() / "workspace.sqlite").exists()
+
+
+@pytest.mark.slow
+def test_demo_without_a_screen_says_how_to_open_the_window(tmp_path, monkeypatch):
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
+    monkeypatch.setattr("sys.platform", "linux")
+    folder = tmp_path / "demo"
+    result = fieldcast("--workspace", str(folder), "demo", "--end", "2020-12")
+    assert result.exit_code == 0, result.output
+    assert "No screen" in result.output
+    assert f"fieldcast --workspace {folder} app" in result.output

@@ -7,6 +7,7 @@ to the terminal. A rejected file prints every finding and exits with code 2.
 from __future__ import annotations
 
 import getpass
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -161,11 +162,28 @@ def demo(ctx: click.Context, no_window: bool, end: str | None, seed: int) -> Non
         progress=lambda name, message: click.echo(f"  {name}: {message}"),
     )
     click.echo(f"Done. See it with: fieldcast --workspace {folder} status")
-    if not no_window:
-        from desktop.app import run_app
+    if no_window:
+        return
+    if not _has_screen():
+        click.echo(
+            "No screen to open the window on (no DISPLAY or WAYLAND_DISPLAY). Open it "
+            f"where there is one with: fieldcast --workspace {folder} app"
+        )
+        return
+    from desktop.app import run_app
 
-        click.echo("Opening the window; sign in with a PIN printed above.")
-        raise SystemExit(run_app(folder, ctx.obj.log_file))
+    click.echo("Opening the window; sign in with a PIN printed above.")
+    raise SystemExit(run_app(folder, ctx.obj.log_file))
+
+
+def _has_screen() -> bool:
+    """Whether Qt can show a window here: always off Linux, else with a display."""
+    if not sys.platform.startswith("linux"):
+        return True
+    platform = os.environ.get("QT_QPA_PLATFORM", "")
+    if platform and not platform.startswith(("xcb", "wayland")):
+        return True  # offscreen, vnc, ...: Qt needs no display server
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
 COMMANDS = [ingest, status, demo]
