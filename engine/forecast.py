@@ -468,7 +468,7 @@ def _infer(
     }
     if len(passed) == 0:
         return summaries
-    runner = Runner(bundle, threads=threads)
+    runner = Runner(bundle, threads=threads, check_values=False)  # checked sorted
     units_per_chunk = max(1, (chunk_rows or runner.chunk_rows()) // horizon_count)
     total = len(passed) * horizon_count
     steps = np.arange(horizon_count)
@@ -484,7 +484,17 @@ def _infer(
             rows = features[chunk[0] * horizon_count : (chunk[-1] + 1) * horizon_count]
         else:
             rows = features[(chunk[:, None] * horizon_count + steps).ravel()]
-        summary = summarise(runner.infer(rows), in_place=True)  # draws are dropped
+        draws = runner.infer(rows)
+        try:
+            summary = summarise(draws, in_place=True)  # sorts the rows where they are
+        except BundleError:
+            runner.check_values(draws)  # the runner's own message, naming the bundle
+            raise
+        if draws.flags.c_contiguous and draws.flags.writeable:
+            runner.check_sorted(draws)  # the rows' ends: NaN, infinity, negatives
+        else:  # summarise sorted a copy
+            runner.check_values(draws)
+        del draws  # dropped before the next chunk
         for name in SUMMARY_FIELDS:
             summaries[name][start : start + len(chunk)] = getattr(
                 summary, name
@@ -603,14 +613,22 @@ class _RunRecord:
     def _insert_forecasts(
         self, run_id: int, passed_rows: np.ndarray, summaries: dict[str, np.ndarray]
     ) -> None:
-        arrays = [summaries[name].astype("<f4", copy=False) for name in SUMMARY_FIELDS]
+        # Each summary's bytes made once and cut per unit: a row is one unit's
+        # horizons as little-endian float32.
+        blobs = [
+            np.ascontiguousarray(summaries[name], dtype="<f4").tobytes()
+            for name in SUMMARY_FIELDS
+        ]
+        width = 4 * len(self.horizons)
         ids = [self.known[self.names[row]] for row in passed_rows]
         self.workspace.db.conn.executemany(
             "INSERT INTO forecasts (run_id, unit_id, point, hdi50_low, hdi50_high, "
             "hdi90_low, hdi90_high, p_any) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                (run_id, unit_id, *(array[index].tobytes() for array in arrays))
-                for index, unit_id in enumerate(ids)
+                (run_id, unit_id, *(blob[at : at + width] for blob in blobs))
+                for unit_id, at in zip(
+                    ids, range(0, len(ids) * width, width), strict=True
+                )
             ),
         )
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -27,6 +28,8 @@ HDI_SHARES = (0.5, 0.9)
 # Bytes of draws sorted and measured together: a block, its widths and the sort's
 # scratch space fit in a laptop core's L2 cache.
 BLOCK_BYTES = 256 * 1024
+# Draws per row up to which zeros are counted by scanning (see _sorted_with_shortest).
+SCAN_ZEROS_UP_TO = 512
 
 
 @dataclass(frozen=True)
@@ -56,8 +59,8 @@ def hdi(draws: np.ndarray, share: float) -> tuple[np.ndarray, np.ndarray]:
     """The shortest interval holding ``share`` of each row's draws: ``(low, high)``."""
     array = _matrix(draws)
     span = _span(share, array.shape[1])
-    ordered, (start,) = _sorted_with_shortest(array, (span,), in_place=False)
-    return _bounds(ordered, start, span)
+    result = _sorted_with_shortest(array, (span,), in_place=False)
+    return result.lows[0], result.highs[0]
 
 
 def summarise(draws: np.ndarray, *, in_place: bool = False) -> Summary:
@@ -76,11 +79,17 @@ def summarise(draws: np.ndarray, *, in_place: bool = False) -> Summary:
     count = array.shape[1]
     span90 = _span(0.9, count)
     span50 = _span(0.5, count)
-    ordered, (start90, start50) = _sorted_with_shortest(
-        array, (span90, span50), in_place=in_place
+    middle = count // 2
+    result = _sorted_with_shortest(
+        array,
+        (span90, span50),
+        in_place=in_place,
+        columns=(middle,) if count % 2 else (middle - 1, middle),
+        count_positives=True,
     )
-    low90, high90 = _bounds(ordered, start90, span90)
-    low50, high50 = _bounds(ordered, start50, span50)
+    ordered, (_, start50) = result.ordered, result.starts
+    low90, low50 = result.lows
+    high90, high50 = result.highs
 
     # Rows whose shortest 50% interval crosses the 90% one (rare: multimodal draws)
     # take the shortest 50% window among those inside the 90% interval. Sorted rows
@@ -103,16 +112,13 @@ def summarise(draws: np.ndarray, *, in_place: bool = False) -> Summary:
         low50, high50 = _bounds(ordered, start50, span50)
 
     # The median from the sorted rows, as numpy's median defines it.
-    middle = count // 2
     if count % 2:
-        point = ordered[:, middle].astype(np.float32)
+        point = result.columns[0].astype(np.float32)
     else:
-        pair = ordered[:, middle - 1 : middle + 1].astype(np.float64)
-        point = pair.mean(axis=1).astype(np.float32)
+        below, above = (column.astype(np.float64) for column in result.columns)
+        point = ((below + above) / 2).astype(np.float32)
 
-    # Sorted non-negative rows start with their zeros.
-    zeros = _count_below(ordered, np.zeros(len(ordered)), inclusive=True)
-    p_any = ((count - zeros) / count).astype(np.float32)
+    p_any = (result.positives / count).astype(np.float32)
     return Summary(point, low50, high50, low90, high90, p_any)
 
 
@@ -129,10 +135,26 @@ def _matrix(draws: np.ndarray) -> np.ndarray:
     return array
 
 
+class _Sorted(NamedTuple):
+    """Sorted rows, their shortest windows, and values read from the sorted rows."""
+
+    ordered: np.ndarray  # each row sorted
+    starts: list[np.ndarray]  # per span, the start of each row's first shortest window
+    lows: list[np.ndarray]  # per span, that window's first draw
+    highs: list[np.ndarray]  # per span, that window's last draw
+    columns: list[np.ndarray]  # the sorted rows' draws at the asked positions
+    positives: np.ndarray  # per row, how many draws are above zero (if asked)
+
+
 def _sorted_with_shortest(
-    array: np.ndarray, spans: tuple[int, ...], *, in_place: bool
-) -> tuple[np.ndarray, list[np.ndarray]]:
-    """Each row sorted, and per span the start of each row's first shortest window.
+    array: np.ndarray,
+    spans: tuple[int, ...],
+    *,
+    in_place: bool,
+    columns: tuple[int, ...] = (),
+    count_positives: bool = False,
+) -> _Sorted:
+    """Each row sorted, its shortest window per span, and a few derived values.
 
     NaN (sorted last) and negative draws (sorted first) are refused.
     """
@@ -149,6 +171,11 @@ def _sorted_with_shortest(
     # float64 (exact for float32 draws, and arviz-stats' convention for all).
     widths = [np.empty((min(block, rows), count - span)) for span in spans]
     starts = [np.empty(rows, dtype=np.intp) for _ in spans]
+    picked = [np.empty(rows, dtype=array.dtype) for _ in columns]
+    positives = np.zeros(rows, dtype=np.intp)
+    # Zeros are counted by a scan of each block while it is in cache where rows are
+    # short, by a binary search over the sorted rows where they are long.
+    scan_zeros = count_positives and count <= SCAN_ZEROS_UP_TO
 
     for first in range(0, rows, block):
         end = min(rows, first + block)
@@ -164,6 +191,14 @@ def _sorted_with_shortest(
                 part[:, span:], part[:, : count - span], out=measured, dtype=np.float64
             )
             np.argmin(measured, axis=1, out=start[first:end])
+        for column, values in zip(columns, picked, strict=True):
+            values[first:end] = part[:, column]
+        if scan_zeros:
+            # Sorted non-negative rows start with their zeros: the first draw above
+            # zero is where the row's positives begin.
+            above = part > 0
+            found = above.argmax(axis=1)
+            positives[first:end] = np.where(above[:, -1], count - found, 0)
 
     if rows and np.isnan(ordered[:, -1]).any():
         raise BundleError("The model produced NaN draws; no forecast can be made.")
@@ -171,7 +206,19 @@ def _sorted_with_shortest(
         raise BundleError(
             "The model produced negative fatality draws; no forecast can be made."
         )
-    return ordered, starts
+    bounds = [
+        _bounds(ordered, start, span) for span, start in zip(spans, starts, strict=True)
+    ]
+    if count_positives and not scan_zeros:
+        positives = count - _count_below(ordered, np.zeros(rows), inclusive=True)
+    return _Sorted(
+        ordered,
+        starts,
+        [low for low, _ in bounds],
+        [high for _, high in bounds],
+        picked,
+        positives,
+    )
 
 
 def _count_below(

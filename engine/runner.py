@@ -3,7 +3,9 @@
 Memory stays bounded whatever the workload: the runner feeds the graph a slice of rows
 at a time and yields that chunk's draws, which the caller summarises and drops before
 the next chunk. Every chunk's draws are checked (count, NaN, infinity, negative values)
-before anyone sees them; a bad chunk raises BundleError and nothing of the run is kept.
+before anyone sees them, or, by a caller that sorts the rows anyway, right after the
+sort from each row's two ends; a bad chunk raises BundleError and nothing of the run
+is kept.
 Sessions use onnxruntime's CPU provider only, tuned for a two-core laptop.
 """
 
@@ -58,13 +60,18 @@ def new_session(graph: bytes, threads: int | None = None) -> Any:
 class Runner:
     """Runs one bundle's graph; yields validated draws chunk by chunk."""
 
-    def __init__(self, bundle: Bundle, *, threads: int | None = None) -> None:
+    def __init__(
+        self, bundle: Bundle, *, threads: int | None = None, check_values: bool = True
+    ) -> None:
         spec = bundle.manifest.output_spec
         self.bundle_id = bundle.id
         self.input_name = spec.input_name
         self.output_name = spec.output_name
         self.draws = spec.draws
         self.features = len(bundle.manifest.input_spec.features)
+        # Without value checks in ``infer`` the caller sorts each chunk's rows and
+        # calls ``check_sorted``, which reads only each row's first and last draw.
+        self.checks_values = check_values
         # The session made while opening the bundle (from the verified bytes) is used
         # when no other thread count is asked; otherwise the graph is read again and
         # checked against its digest, so what runs is exactly what was verified.
@@ -78,7 +85,11 @@ class Runner:
         return max(1, CHUNK_BYTES // (4 * self.draws))
 
     def infer(self, features: np.ndarray) -> np.ndarray:
-        """Draws ``[rows, S]`` for one chunk of feature rows, validated."""
+        """Draws ``[rows, S]`` for one chunk of feature rows, validated.
+
+        The draw count and type are always checked; the values (NaN, infinity,
+        negatives) too unless the runner was made with ``check_values=False``.
+        """
         matrix = np.ascontiguousarray(features, dtype=np.float32)
         if matrix.ndim != 2 or matrix.shape[1] != self.features:
             raise BundleError(
@@ -104,18 +115,21 @@ class Runner:
         for start in range(0, len(features), step):
             yield start, self.infer(features[start : start + step])
 
-    def _checked(self, draws: np.ndarray, rows: int) -> np.ndarray:
-        if draws.shape != (rows, self.draws):
-            raise BundleError(
-                f"The model of bundle {self.bundle_id} gave draws of shape "
-                f"{draws.shape} for {rows} rows; its manifest promises {self.draws} "
-                "draws per row. No forecast was stored."
-            )
-        if draws.dtype != np.float32:
-            raise BundleError(
-                f"The model of bundle {self.bundle_id} gave {draws.dtype} draws, not "
-                "float32. No forecast was stored."
-            )
+    def check_sorted(self, ordered: np.ndarray) -> None:
+        """Refuse NaN, infinite or negative draws in rows already sorted ascending.
+
+        A sorted row holds its negatives (and minus infinity) first and its NaN and
+        plus infinity last, so its two ends tell all.
+        """
+        if len(ordered) == 0:
+            return
+        if not np.isfinite(ordered[:, -1]).all():
+            self.check_values(ordered)  # NaN or infinity: the full check's message
+        if ordered[:, 0].min() < 0:
+            self.check_values(ordered)
+
+    def check_values(self, draws: np.ndarray) -> None:
+        """Refuse NaN, infinite or negative draws, in any order."""
         # One pass for NaN and infinity; negative values separately (NaN compares
         # false, so the order of the checks matters only for the message).
         if not np.isfinite(draws).all():
@@ -128,6 +142,21 @@ class Runner:
                 f"The model of bundle {self.bundle_id} gave negative fatality draws. "
                 "No forecast was stored; report this to the regional office."
             )
+
+    def _checked(self, draws: np.ndarray, rows: int) -> np.ndarray:
+        if draws.shape != (rows, self.draws):
+            raise BundleError(
+                f"The model of bundle {self.bundle_id} gave draws of shape "
+                f"{draws.shape} for {rows} rows; its manifest promises {self.draws} "
+                "draws per row. No forecast was stored."
+            )
+        if draws.dtype != np.float32:
+            raise BundleError(
+                f"The model of bundle {self.bundle_id} gave {draws.dtype} draws, not "
+                "float32. No forecast was stored."
+            )
+        if self.checks_values:
+            self.check_values(draws)
         return draws
 
 
