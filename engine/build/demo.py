@@ -19,7 +19,7 @@ from engine.build.config import load_config
 from engine.build.pipeline import build_bundle
 from engine.demo import DEMO_STEPS, DemoContext, DemoStep
 from engine.errors import WorkspaceError
-from engine.forecast import latest_run, read_run, run_forecast
+from engine.forecast import StoredRun, latest_run, read_run, run_forecast
 from engine.months import first_day, format_month
 from engine.overrides import list_overrides, record_override
 from engine.people import Person, Role, add_person, find_person
@@ -87,7 +87,6 @@ def add_demo_people(context: DemoContext) -> str:
             DEMO_FIELD_WORKER[1],
             added_by=supervisor,
         )
-    context.extra["people"] = supervisor
     return (
         f"{DEMO_SUPERVISOR[0]} (supervisor, PIN {DEMO_SUPERVISOR[1]}) and "
         f"{DEMO_FIELD_WORKER[0]} (field staff, PIN {DEMO_FIELD_WORKER[1]})"
@@ -155,13 +154,11 @@ def override_demo(context: DemoContext) -> str:
     return f"override recorded for {unit}, 1 month ahead: {point:g} -> {value:g}"
 
 
-def _busiest_forecast_unit(run: object) -> str | None:
-    best, best_point = None, -1.0
-    for unit in getattr(run, "units", ()):
-        forecast = run.forecast(unit)  # type: ignore[attr-defined]
-        if forecast is not None and float(forecast.point[0]) > best_point:
-            best, best_point = unit, float(forecast.point[0])
-    return best
+def _busiest_forecast_unit(run: StoredRun) -> str | None:
+    """The unit with the largest forecast one month ahead (None when all blocked)."""
+    if not run.units:
+        return None
+    return run.units[int(np.argmax(run.point[:, 0]))]
 
 
 FULL_DEMO_STEPS: list[tuple[str, DemoStep]] = [
