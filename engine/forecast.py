@@ -23,6 +23,7 @@ import importlib
 import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -215,73 +216,88 @@ def run_forecast(
     if len(set(names)) != len(names):
         raise ForecastError("A unit is named twice in the forecast request.")
 
-    # Features, exactly as the build defines them, for the lookback ending at origin;
-    # a unit whose data end within the staleness limit is read at its own last month.
-    last_months = _last_months(workspace, spec.sources, spec.target_variable)
-    lags = data_lags(last_months, spec.sources, names, origin)
-    features = _features(workspace, bundle, names, origin, lags)
-    input_digest = input_snapshot_digest(features, names, origin, horizons)
-
-    decision = _decide(
-        workspace, bundle, origin, names, features, horizons, known, last_months, now
-    )
-    passed = np.array(
-        [row for row, name in enumerate(names) if not decision.unit_blocked(name)],
-        dtype=np.int64,
-    )
-    parameters = {
-        "point": "median",
-        "hdi_shares": list(HDI_SHARES),
-        "units_requested": len(names),
-        "units_digest": hashlib.sha256("\n".join(names).encode()).hexdigest(),
-        "units_given": units is not None,
-        "lookback_months": _lookback(bundle),
-        "chunk_rows": chunk_rows or 0,
-        "threads": threads or default_threads(),
-    }
-    record = _RunRecord(
-        workspace=workspace,
-        bundle=bundle,
-        origin=origin,
-        person=person,
-        names=names,
-        known=known,
-        horizons=horizons,
-        started_at=started_at,
-        input_digest=input_digest,
-        parameters=parameters,
-        data_through=_data_through(last_months, names),
-        decision=decision,
-    )
-
-    if decision.run_blocked:
-        log.info("forecast run at %s blocked by the gate", format_month(origin))
-        return record.store("blocked", passed_rows=np.empty(0, dtype=np.int64))
-
-    try:
-        summaries = _infer(
+    # One helper thread for the run: it digests the inputs while the gate decides and
+    # summarises each chunk of draws while onnxruntime infers the next.
+    with ThreadPoolExecutor(1, thread_name_prefix="fieldcast-run") as helper:
+        # Features, exactly as the build defines them, for the lookback ending at
+        # origin; a unit whose data end within the staleness limit is read at its
+        # own last month.
+        last_months = _last_months(workspace, spec.sources, spec.target_variable)
+        lags = data_lags(last_months, spec.sources, names, origin)
+        features = _features(workspace, bundle, names, origin, lags)
+        # The digest (sha256 of the whole matrix) is computed on the helper thread while
+        # the gate decides: hashlib releases the GIL over large buffers.
+        digest = helper.submit(input_snapshot_digest, features, names, origin, horizons)
+        decision = _decide(
+            workspace,
             bundle,
+            origin,
+            names,
             features,
-            passed,
-            len(horizons),
-            chunk_rows,
-            threads,
-            progress,
-            cancel,
+            horizons,
+            known,
+            last_months,
+            now,
         )
-    except _Cancelled:
-        log.info("forecast run at %s cancelled", format_month(origin))
-        return record.store_failure(
-            RUN_CANCELLED,
-            "The forecast run was cancelled before it finished; nothing was stored. "
-            "Start it again when ready.",
+        input_digest = digest.result()
+        passed = np.array(
+            [row for row, name in enumerate(names) if not decision.unit_blocked(name)],
+            dtype=np.int64,
         )
-    except BundleError as err:
-        record.store_failure(RUN_FAILED, str(err))
-        raise
+        parameters = {
+            "point": "median",
+            "hdi_shares": list(HDI_SHARES),
+            "units_requested": len(names),
+            "units_digest": hashlib.sha256("\n".join(names).encode()).hexdigest(),
+            "units_given": units is not None,
+            "lookback_months": _lookback(bundle),
+            "chunk_rows": chunk_rows or 0,
+            "threads": threads or default_threads(),
+        }
+        record = _RunRecord(
+            workspace=workspace,
+            bundle=bundle,
+            origin=origin,
+            person=person,
+            names=names,
+            known=known,
+            horizons=horizons,
+            started_at=started_at,
+            input_digest=input_digest,
+            parameters=parameters,
+            data_through=_data_through(last_months, names),
+            decision=decision,
+        )
 
-    status = STATUS_OF_VERDICT[decision.verdict]
-    return record.store(status, passed_rows=passed, summaries=summaries)
+        if decision.run_blocked:
+            log.info("forecast run at %s blocked by the gate", format_month(origin))
+            return record.store("blocked", passed_rows=np.empty(0, dtype=np.int64))
+
+        try:
+            summaries = _infer(
+                bundle,
+                features,
+                passed,
+                len(horizons),
+                chunk_rows,
+                threads,
+                progress,
+                cancel,
+                helper,
+            )
+        except _Cancelled:
+            log.info("forecast run at %s cancelled", format_month(origin))
+            return record.store_failure(
+                RUN_CANCELLED,
+                "The forecast run was cancelled before it finished; nothing was "
+                "stored. Start it again when ready.",
+            )
+        except BundleError as err:
+            record.store_failure(RUN_FAILED, str(err))
+            raise
+
+        status = STATUS_OF_VERDICT[decision.verdict]
+        return record.store(status, passed_rows=passed, summaries=summaries)
 
 
 def input_snapshot_digest(
@@ -460,8 +476,16 @@ def _infer(
     threads: int | None,
     progress: Progress | None,
     cancel: Cancel | None,
+    helper: ThreadPoolExecutor,
 ) -> dict[str, np.ndarray]:
-    """Summaries ``[len(passed), horizons]`` of the passed units, chunk by chunk."""
+    """Summaries ``[len(passed), horizons]`` of the passed units, chunk by chunk.
+
+    Inference and summaries overlap: while onnxruntime infers one chunk (it releases
+    the GIL, and its tree ensemble keeps barely more than one core busy), a helper
+    thread sorts and summarises the chunk before (numpy's sort and reductions release
+    the GIL too). At most two chunks' draws are alive at once. Progress and
+    cancellation stay on the calling thread.
+    """
     summaries = {
         name: np.empty((len(passed), horizon_count), dtype=np.float32)
         for name in SUMMARY_FIELDS
@@ -475,16 +499,7 @@ def _infer(
     if progress:
         progress(0, total)
 
-    for start in range(0, len(passed), units_per_chunk):
-        if cancel is not None and cancel():
-            raise _Cancelled
-        chunk = passed[start : start + units_per_chunk]
-        if chunk[-1] - chunk[0] == len(chunk) - 1:
-            # Consecutive units: a view of the matrix, no copy.
-            rows = features[chunk[0] * horizon_count : (chunk[-1] + 1) * horizon_count]
-        else:
-            rows = features[(chunk[:, None] * horizon_count + steps).ravel()]
-        draws = runner.infer(rows)
+    def summarise_chunk(start: int, units: int, draws: np.ndarray) -> None:
         try:
             summary = summarise(draws, in_place=True)  # sorts the rows where they are
         except BundleError:
@@ -494,13 +509,40 @@ def _infer(
             runner.check_sorted(draws)  # the rows' ends: NaN, infinity, negatives
         else:  # summarise sorted a copy
             runner.check_values(draws)
-        del draws  # dropped before the next chunk
         for name in SUMMARY_FIELDS:
-            summaries[name][start : start + len(chunk)] = getattr(
-                summary, name
-            ).reshape(len(chunk), horizon_count)
-        if progress:
-            progress((start + len(chunk)) * horizon_count, total)
+            summaries[name][start : start + units] = getattr(summary, name).reshape(
+                units, horizon_count
+            )
+
+    pending: Future[None] | None = None
+    done = 0
+    try:
+        for start in range(0, len(passed), units_per_chunk):
+            if cancel is not None and cancel():
+                raise _Cancelled
+            chunk = passed[start : start + units_per_chunk]
+            if chunk[-1] - chunk[0] == len(chunk) - 1:
+                # Consecutive units: a view of the matrix, no copy.
+                rows = features[
+                    chunk[0] * horizon_count : (chunk[-1] + 1) * horizon_count
+                ]
+            else:
+                rows = features[(chunk[:, None] * horizon_count + steps).ravel()]
+            draws = runner.infer(rows)
+            if pending is not None:
+                pending.result()  # the chunk before: its errors surface here
+                if progress:
+                    progress(done * horizon_count, total)
+            pending = helper.submit(summarise_chunk, start, len(chunk), draws)
+            done = start + len(chunk)
+            del draws, rows
+        if pending is not None:
+            pending.result()
+    finally:
+        if pending is not None:
+            wait([pending])  # never leave the helper writing after we return
+    if progress:
+        progress(total, total)
     return summaries
 
 

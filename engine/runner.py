@@ -46,6 +46,10 @@ def new_session(graph: bytes, threads: int | None = None) -> Any:
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     options.log_severity_level = 3
+    # Idle intra-op threads sleep instead of spinning: a forecast run summarises one
+    # chunk on another thread while the next is inferred, and spinning threads would
+    # take the core it needs (the desktop's UI thread too).
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     try:
         return ort.InferenceSession(
             graph, sess_options=options, providers=["CPUExecutionProvider"]

@@ -194,10 +194,8 @@ class Workspace:
 
     def unit_ids(self) -> dict[str, int]:
         """Every unit's id by name."""
-        return {
-            str(name): int(unit_id)
-            for unit_id, name in self.db.execute("SELECT id, name FROM units")
-        }
+        # Names are TEXT NOT NULL and ids INTEGER PRIMARY KEY: rows come as (str, int).
+        return dict(self.db.conn.execute("SELECT name, id FROM units"))
 
 
 def _check_version(connection: sqlite3.Connection, database: Path) -> int:

@@ -60,10 +60,21 @@ def test_the_90_percent_hdi_covers_what_it_claims(real_bundle):
     assert 0.85 <= model["coverage90_where_interval_above_zero"] <= 0.95
     # Over all forecasts the figure sits above 90% by construction: an interval of
     # '0 to 0' holds all of a unit's zero draws (often 99% of them), not just 90%,
-    # and three quarters of country-months are such. A calibrated model therefore
-    # covers about 0.9 + the excess of those point masses; see the report of #3.
+    # and three quarters of country-months are such. What the intervals claim (the
+    # share of the model's own draws inside them) says how far above: a calibrated
+    # model covers what it claims, overall and at every horizon.
+    assert model["claimed90"] >= 0.9 and model["claimed50"] >= 0.5
+    assert abs(model["coverage90"] - model["claimed90"]) <= 0.03
     assert 0.85 <= model["coverage90"] <= 0.97
     assert 0.40 <= model["coverage50"] <= 0.95
+    # Up to a year ahead the intervals hold what they claim (measured: within 0.02).
+    # Further ahead the model grows overconfident: at 36 months 92.3% of outcomes
+    # fall inside intervals claiming 97.4%; per-horizon calibration is TODO(#3) in
+    # engine/build/pipeline.py. The looser bound keeps that gap from growing unseen.
+    for row in real_bundle.manifest.evaluation["by_horizon"]:
+        figures = row["model"]
+        gap = abs(figures["coverage90"] - figures["claimed90"])
+        assert gap <= (0.03 if row["horizon"] <= 12 else 0.06), row["horizon"]
 
 
 def test_the_bundle_verifies_and_its_graph_stays_small(real_bundle):

@@ -215,11 +215,16 @@ def test_progress_reports_rows_up_to_the_total(workspace, bundle):
 
 
 @pytest.mark.parametrize("failure", ["nan", "negative"])
-def test_bad_draws_store_a_failed_run_and_no_forecast(tmp_path, workspace, failure):
+@pytest.mark.parametrize("chunk_rows", [None, 7])
+def test_bad_draws_store_a_failed_run_and_no_forecast(
+    tmp_path, workspace, failure, chunk_rows
+):
+    # In small chunks the bad draws are found on the summary thread while the main
+    # thread infers the next chunk: the error must still reach the caller.
     graph = graph_bytes(13, 64, failure=failure)
     bad = Bundle.open(make_bundle(tmp_path / "bad", workspace, graph=graph))
     with pytest.raises(BundleError, match=failure.replace("nan", "NaN")):
-        run_forecast(workspace, bad, person="a", now=NOW)
+        run_forecast(workspace, bad, person="a", now=NOW, chunk_rows=chunk_rows)
     (run,) = list_runs(workspace)
     assert run.status == "failed"
     assert workspace.scalar("SELECT COUNT(*) FROM forecasts") == 0

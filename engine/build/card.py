@@ -78,6 +78,16 @@ def _performance(overall: dict[str, Any], evaluation: dict[str, Any]) -> list[st
         f"The 90% range held the real count in {_percent(model['coverage90'])} of "
         f"these forecasts, and the 50% range in {_percent(model['coverage50'])}.",
     ]
+    claimed = model.get("claimed90")
+    if claimed is not None:
+        lines.append(
+            f"By the model's own numbers its 90% ranges held {_percent(claimed)} of "
+            "the possible outcomes on average: never less than 90%, and more where a "
+            "range is '0 to 0', because it then holds every 'no fatalities' outcome "
+            "the model foresaw. The real counts fell inside in "
+            f"{_percent(model['coverage90'])}, so compare these two figures to judge "
+            "whether the ranges can be trusted."
+        )
     above = model.get("coverage90_where_interval_above_zero")
     if above is not None:
         lines.append(

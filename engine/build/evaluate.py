@@ -8,7 +8,10 @@ same scores, then the scores are averaged overall, by horizon and by group of un
 - MSLE: squared error of the point forecast (the median) on ``log1p`` counts;
 - Brier score of the probability of any fatality;
 - coverage of the 50% and 90% highest density intervals (engine.intervals, the same
-  intervals a field device shows);
+  intervals a field device shows), beside what each interval claims: the share of
+  the forecast's own draws inside it, which is more than the nominal share where a
+  point mass sits at its end (an interval of "0 to 0" claims every zero draw), so a
+  calibrated model's coverage matches the claim, not the nominal share;
 - a randomised PIT histogram (Czado, Gneiting and Held, 2009), which is flat for a
   calibrated forecast of counts.
 
@@ -35,6 +38,8 @@ SCORES: tuple[str, ...] = (
     "brier",
     "coverage50",
     "coverage90",
+    "claimed50",
+    "claimed90",
 )
 PIT_BINS = 10
 HISTORY_DRAWS = 100
@@ -51,6 +56,8 @@ class RowScores:
     brier: np.ndarray
     coverage50: np.ndarray
     coverage90: np.ndarray
+    claimed50: np.ndarray
+    claimed90: np.ndarray
     interval_above_zero: np.ndarray
     pit: np.ndarray
 
@@ -98,6 +105,11 @@ def score_draws(
     brier = (summary.p_any.astype(np.float64) - (outcomes > 0)) ** 2
     inside50 = (outcomes >= summary.hdi50_low) & (outcomes <= summary.hdi50_high)
     inside90 = (outcomes >= summary.hdi90_low) & (outcomes <= summary.hdi90_high)
+    # What each interval claims: the share of the forecast's own draws inside it. At
+    # least the nominal share, and more where a point mass sits at an end ('0 to 0'
+    # holds every zero draw); a calibrated model's coverage matches this claim.
+    claimed50 = _share_inside(ordered, summary.hdi50_low, summary.hdi50_high)
+    claimed90 = _share_inside(ordered, summary.hdi90_low, summary.hdi90_high)
 
     # Randomised PIT: uniform between F(y-) and F(y) where F is the draws' CDF.
     count = ordered.shape[1]
@@ -111,9 +123,19 @@ def score_draws(
         brier=brier,
         coverage50=inside50.astype(np.float64),
         coverage90=inside90.astype(np.float64),
+        claimed50=claimed50,
+        claimed90=claimed90,
         interval_above_zero=np.asarray(summary.hdi90_high > 0),
         pit=pit,
     )
+
+
+def _share_inside(ordered: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """Per sorted row, the share of its draws from ``low`` to ``high`` inclusive."""
+    count = ordered.shape[1]
+    below = (ordered < np.asarray(low, dtype=np.float64)[:, None]).sum(axis=1)
+    upto = (ordered <= np.asarray(high, dtype=np.float64)[:, None]).sum(axis=1)
+    return (upto - below) / count
 
 
 def score_in_chunks(
