@@ -10,7 +10,15 @@ from pathlib import Path
 from benchmarks import Result
 
 # Each name is a module in benchmarks/ with a run() -> list[Result].
-MODULES: tuple[str, ...] = ("ingest", "desktop", "hdi", "forecast", "gate", "build")
+MODULES: tuple[str, ...] = (
+    "ingest",
+    "desktop",
+    "hdi",
+    "forecast",
+    "gate",
+    "build",
+    "panel",
+)
 
 RESULTS_FILE = Path("bench-results") / "results.md"
 

@@ -34,7 +34,7 @@ from desktop.records import (
     UnitDetail,
 )
 from desktop.unit_status import STATUS_BLOCKED, STATUS_OK, STATUS_WARNING
-from engine import controls, months
+from engine import controls, months, summaries
 from engine.runs import RUN_COLUMNS, run_info
 from engine.runs import list_runs as stored_runs
 from engine.workspace import Workspace, utc_now
@@ -223,19 +223,8 @@ def _summaries(
     workspace: Workspace, run_id: int, horizons: int
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Unit ids and each summary as ``[rows, horizons]`` float32, in unit id order."""
-    cursor = workspace.db.execute(
-        f"SELECT unit_id, {', '.join(SUMMARY_COLUMNS)} FROM forecasts "
-        "WHERE run_id = ? ORDER BY unit_id",
-        (run_id,),
-    )
-    rows = cursor.fetchall()
-    unit_ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
-    arrays = {}
-    for position, name in enumerate(SUMMARY_COLUMNS, start=1):
-        raw = b"".join(row[position] for row in rows)
-        values = np.frombuffer(raw, dtype="<f4").astype(np.float32)
-        arrays[name] = values.reshape(len(rows), horizons)
-    return unit_ids, arrays
+    stored = summaries.read(workspace.db.conn, run_id, horizons)
+    return stored.unit_ids, dict(stored.arrays)
 
 
 def run_table(workspace: Workspace, run_id: int | None = None) -> RunTable | None:
@@ -424,12 +413,10 @@ def unit_detail(
     blocked = run.status == "blocked" or any(r.severity == "block" for r in reasons)
     forecast: dict[str, np.ndarray] | None = None
     if not blocked:
-        row = workspace.db.execute(
-            f"SELECT {', '.join(SUMMARY_COLUMNS)} FROM forecasts "
-            "WHERE run_id = ? AND unit_id = ?",
-            (run_id, unit_id),
-        ).fetchone()
-        if row is None:
+        forecast = summaries.read_unit(
+            workspace.db.conn, run_id, unit_id, len(run.horizons)
+        )
+        if forecast is None:
             blocked = True
             reasons = (
                 ReasonRecord(
@@ -439,11 +426,6 @@ def unit_detail(
                 ),
                 *reasons,
             )
-        else:
-            forecast = {
-                column: np.frombuffer(blob, dtype="<f4").astype(np.float32)
-                for column, blob in zip(SUMMARY_COLUMNS, row, strict=True)
-            }
     if blocked:
         status = STATUS_BLOCKED
     elif reasons:

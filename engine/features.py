@@ -12,12 +12,13 @@ origin); columns follow the bundle's input spec.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
+from engine.series import read_series
 from engine.spec import Tag
 from engine.workspace import Workspace
 
@@ -34,6 +35,9 @@ class Panel:
     first_month: int
     values: np.ndarray
     neighbours: tuple[np.ndarray, ...] | None = None
+    # Intermediate results shared by several features (see _panel_window_sum); the
+    # values must not change once features are computed from them.
+    cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def last_month(self) -> int:
@@ -63,10 +67,6 @@ class FeatureDefinition:
     needs_neighbours: bool = False
 
 
-# Rows converted to numpy at a time when reading a panel (see ``load_panel``).
-PANEL_FETCH_ROWS = 20_000
-
-
 def load_panel(
     workspace: Workspace,
     variable: str,
@@ -79,33 +79,9 @@ def load_panel(
     known = workspace.unit_ids()
     names = tuple(sorted(known)) if units is None else tuple(units)
     unit_ids = np.array([known.get(name, -1) for name in names], dtype=np.int64)
-    months = last_month - first_month + 1
-    values = np.full((len(names), months), np.nan, dtype=np.float64)
+    # From the packed series (engine/series.py): one array per unit, not a row a month.
+    values = read_series(workspace, variable, first_month, last_month, unit_ids)
     row_of = {int(unit_id): row for row, unit_id in enumerate(unit_ids) if unit_id >= 0}
-
-    lookup = np.full(max(known.values(), default=-1) + 1, -1, dtype=np.int64)
-    for unit_id, row in row_of.items():
-        lookup[unit_id] = row
-    # Unit and month travel as one integer key (unit_id * months + column): each row
-    # read costs Python objects, and two values a row are read faster than three.
-    cursor = workspace.db.execute(
-        "SELECT unit_id * ? + (month - ?), value FROM observations "
-        "WHERE variable = ? AND month BETWEEN ? AND ?",
-        (months, first_month, variable, first_month, last_month),
-    )
-    # In chunks: one numpy conversion of every row (grid-month: 800,000) would hold
-    # the GIL for a tenth of a second and freeze the desktop's UI thread meanwhile.
-    while chunk := cursor.fetchmany(PANEL_FETCH_ROWS):
-        rows = np.fromiter(
-            itertools.chain.from_iterable(chunk), dtype=np.float64, count=2 * len(chunk)
-        ).reshape(-1, 2)
-        keys = rows[:, 0].astype(np.int64)
-        unit_ids_read, columns = np.divmod(keys, months)
-        inside = (unit_ids_read >= 0) & (unit_ids_read < len(lookup))
-        panel_rows = np.full(len(rows), -1, dtype=np.int64)
-        panel_rows[inside] = lookup[unit_ids_read[inside]]
-        keep = panel_rows >= 0
-        values[panel_rows[keep], columns[keep]] = rows[keep, 1]
 
     neighbours = None
     if with_neighbours:
@@ -122,20 +98,48 @@ def load_panel(
 # Window arithmetic -----------------------------------------------------------------
 
 
-def _window_sum(values: np.ndarray, width: int) -> np.ndarray:
-    """Sum over the last ``width`` months up to each month; NaN if any is missing."""
+def _running(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Running totals (missing months as 0) and running counts of missing months.
+
+    Both ``[units, months + 1]`` with a leading zero column, so the sum over months
+    ``a`` to ``b`` is ``totals[:, b + 1] - totals[:, a]``. Accumulated along the
+    months axis of the transposed array: the same sums in the same order, computed a
+    month at a time across all units instead of a unit at a time.
+    """
     units, months = values.shape
     missing = np.isnan(values)
-    filled = np.where(missing, 0.0, values)
-    zeros = np.zeros((units, 1))
-    totals = np.concatenate([zeros, np.cumsum(filled, axis=1)], axis=1)
-    gaps = np.concatenate([zeros, np.cumsum(missing, axis=1)], axis=1)
+    totals = np.zeros((months + 1, units))
+    gaps = np.zeros((months + 1, units))
+    np.cumsum(np.where(missing, 0.0, values).T, axis=0, out=totals[1:])
+    np.cumsum(missing.T, axis=0, out=gaps[1:])
+    return totals.T, gaps.T
+
+
+def _window_sum(
+    values: np.ndarray,
+    width: int,
+    running: tuple[np.ndarray, np.ndarray] | None = None,
+) -> np.ndarray:
+    """Sum over the last ``width`` months up to each month; NaN if any is missing.
+
+    ``running`` is ``_running(values)`` when the caller has it already.
+    """
+    units, months = values.shape
+    totals, gaps = running if running is not None else _running(values)
     result = np.full((units, months), np.nan)
     if width <= months:
         window = totals[:, width:] - totals[:, :-width]
         window_gaps = gaps[:, width:] - gaps[:, :-width]
         result[:, width - 1 :] = np.where(window_gaps > 0, np.nan, window)
     return result
+
+
+def _panel_window_sum(panel: Panel, width: int) -> np.ndarray:
+    """``_window_sum`` of the panel's values, its running sums computed once a panel."""
+    running = panel.cache.get("running")
+    if running is None:
+        running = panel.cache["running"] = _running(panel.values)
+    return _window_sum(panel.values, width, running)
 
 
 def _lag(values: np.ndarray, months_back: int) -> np.ndarray:
@@ -152,7 +156,7 @@ def _log_lag(months_back: int) -> Callable[[Panel], np.ndarray]:
 
 
 def _log_sum(width: int) -> Callable[[Panel], np.ndarray]:
-    return lambda panel: np.log1p(_window_sum(panel.values, width))
+    return lambda panel: np.log1p(_panel_window_sum(panel, width))
 
 
 def _months_since_event(panel: Panel) -> np.ndarray:
@@ -161,7 +165,8 @@ def _months_since_event(panel: Panel) -> np.ndarray:
     months = values.shape[1]
     event = np.nan_to_num(values, nan=0.0) > 0
     index = np.where(event, np.arange(months)[None, :], -(10**6))
-    last_event = np.maximum.accumulate(index, axis=1)
+    # Accumulated along months of the transposed array: all units a month at a time.
+    last_event = np.maximum.accumulate(index.T, axis=0).T
     since = np.arange(months)[None, :] - last_event
     return np.minimum(since, LOOKBACK_MONTHS).astype(np.float64)
 
@@ -176,7 +181,7 @@ def _share_active(width: int) -> Callable[[Panel], np.ndarray]:
 
 def _neighbour_log_sum(width: int) -> Callable[[Panel], np.ndarray]:
     def compute(panel: Panel) -> np.ndarray:
-        own = np.nan_to_num(_window_sum(panel.values, width), nan=0.0)
+        own = np.nan_to_num(_panel_window_sum(panel, width), nan=0.0)
         total = np.zeros_like(own)
         for row, neighbours in enumerate(panel.neighbours or ()):
             if len(neighbours):
@@ -301,29 +306,32 @@ def design_matrix(
     if data_lags is not None and len(origin_array) != 1:
         raise ValueError("data_lags applies to a single origin")
     columns = np.array([panel.column(int(origin)) for origin in origin_array])
-    rows = len(origin_array) * units * len(horizon_array)
 
-    # Row coordinates: origin-major, then unit, then horizon.
-    row_origins = np.repeat(origin_array, units * len(horizon_array))
-    row_horizons = np.tile(horizon_array, len(origin_array) * units)
-    row_lags = np.tile(np.repeat(lags, len(horizon_array)), len(origin_array))
-
-    matrix = np.empty((rows, len(names)), dtype=np.float32)
+    # Filled as [origins, units, horizons, features]: a unit's features are the same
+    # at every horizon, so each is computed once per unit and broadcast over horizons;
+    # the per-row features depend on origin and horizon (and a unit's lag) only.
+    matrix = np.empty(
+        (len(origin_array), units, len(horizon_array), len(names)), dtype=np.float32
+    )
+    if lags.any():
+        row_origins = origin_array[:, None, None] - lags[None, :, None]
+        row_horizons = horizon_array[None, None, :] + lags[None, :, None]
+    else:
+        row_origins = origin_array[:, None, None]
+        row_horizons = horizon_array[None, None, :]
     for position, name in enumerate(names):
         definition = feature_definition(name)
         if definition.per_row is not None:
             # Counted from the unit's last data month: the target month is unchanged.
-            matrix[:, position] = definition.per_row(
-                row_origins - row_lags, row_horizons + row_lags
-            )
+            matrix[..., position] = definition.per_row(row_origins, row_horizons)
             continue
         assert definition.compute is not None
         values = definition.compute(panel)
         if data_lags is None:
-            per_origin = values[:, columns]  # [units, origins]
+            per_origin = values[:, columns].T  # [origins, units]
         else:
             unit_columns = np.maximum(columns[0] - lags, 0)
-            per_origin = values[np.arange(units), unit_columns][:, None]
-            per_origin[columns[0] - lags < 0] = np.nan
-        matrix[:, position] = np.repeat(per_origin.T.reshape(-1), len(horizon_array))
-    return matrix
+            per_origin = values[np.arange(units), unit_columns][None, :]
+            per_origin[:, columns[0] - lags < 0] = np.nan
+        matrix[..., position] = per_origin[:, :, None]
+    return matrix.reshape(-1, len(names))

@@ -22,6 +22,7 @@ import hashlib
 import importlib
 import json
 import logging
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from typing import Any
 import numpy as np
 
 import engine
+import engine.summaries
 from engine.bundle import Bundle
 from engine.decision import Decision, DriftMeasure, Reason, Severity, Verdict
 from engine.errors import BundleError, ForecastError
@@ -60,6 +62,14 @@ STATUS_OF_VERDICT = {
     Verdict.WARN: "warned",
     Verdict.BLOCK: "blocked",
 }
+
+# Chunks of draws: a run is cut into at least MIN_CHUNKS chunks (none smaller than
+# MIN_CHUNK_ROWS rows) so that summaries overlap inference even in a small run, and
+# at most MAX_PENDING chunks wait for their summaries at once.
+MIN_CHUNKS = 8
+MIN_CHUNK_ROWS = 512
+MAX_PENDING = 2
+SUMMARY_THREADS = 2
 
 # Reason codes a run itself gives (beside the gate's own).
 RUN_CANCELLED = "run_cancelled"
@@ -218,11 +228,13 @@ def run_forecast(
 
     # One helper thread for the run: it digests the inputs while the gate decides and
     # summarises each chunk of draws while onnxruntime infers the next.
-    with ThreadPoolExecutor(1, thread_name_prefix="fieldcast-run") as helper:
+    with ThreadPoolExecutor(
+        SUMMARY_THREADS, thread_name_prefix="fieldcast-run"
+    ) as helper:
         # Features, exactly as the build defines them, for the lookback ending at
         # origin; a unit whose data end within the staleness limit is read at its
         # own last month.
-        last_months = _last_months(workspace, spec.sources, spec.target_variable)
+        last_months = _last_months(workspace, spec.sources, spec.target_variable, known)
         lags = data_lags(last_months, spec.sources, names, origin)
         features = _features(workspace, bundle, names, origin, lags)
         # The digest (sha256 of the whole matrix) is computed on the helper thread while
@@ -240,10 +252,7 @@ def run_forecast(
             now,
         )
         input_digest = digest.result()
-        passed = np.array(
-            [row for row, name in enumerate(names) if not decision.unit_blocked(name)],
-            dtype=np.int64,
-        )
+        passed = _passed_rows(decision, names)
         parameters = {
             "point": "median",
             "hdi_shares": list(HDI_SHARES),
@@ -298,6 +307,19 @@ def run_forecast(
 
         status = STATUS_OF_VERDICT[decision.verdict]
         return record.store(status, passed_rows=passed, summaries=summaries)
+
+
+def _passed_rows(decision: Decision, names: Sequence[str]) -> np.ndarray:
+    """Rows of ``names`` the gate lets through, ascending."""
+    if decision.run_blocked:
+        return np.empty(0, dtype=np.int64)
+    # Only units with reasons can be blocked: few, even when the units are many.
+    row_of = {name: row for row, name in enumerate(names)}
+    keep = np.ones(len(names), dtype=bool)
+    for unit in decision.unit_reasons:
+        if unit in row_of and decision.unit_blocked(unit):
+            keep[row_of[unit]] = False
+    return np.flatnonzero(keep).astype(np.int64)
 
 
 def input_snapshot_digest(
@@ -397,19 +419,27 @@ def _features(
 
 
 def _last_months(
-    workspace: Workspace, sources: Sequence[Any], variable: str
+    workspace: Workspace,
+    sources: Sequence[Any],
+    variable: str,
+    known: Mapping[str, int],
 ) -> dict[str, dict[str, int]]:
-    """Per source the bundle names, the last observed month of each unit."""
+    """Per source the bundle names, the last observed month of each unit.
+
+    ``known`` is the workspace's unit ids by name. Coverage holds one row per unit,
+    variable and source, so no grouping is needed.
+    """
     result: dict[str, dict[str, int]] = {source.name: {} for source in sources}
-    cursor = workspace.db.execute(
-        "SELECT coverage.source, units.name, MAX(coverage.last_month) "
-        "FROM coverage JOIN units ON units.id = coverage.unit_id "
-        "WHERE coverage.variable = ? GROUP BY coverage.source, units.name",
+    name_of = {unit_id: name for name, unit_id in known.items()}
+    cursor = workspace.db.conn.execute(
+        "SELECT source, unit_id, last_month FROM coverage WHERE variable = ?",
         (variable,),
     )
-    for source, unit, month in cursor:
-        if source in result:
-            result[source][unit] = int(month)
+    for source, unit_id, month in cursor:
+        per_unit = result.get(source)
+        name = name_of.get(unit_id)
+        if per_unit is not None and name is not None:
+            per_unit[name] = int(month)
     return result
 
 
@@ -481,10 +511,11 @@ def _infer(
     """Summaries ``[len(passed), horizons]`` of the passed units, chunk by chunk.
 
     Inference and summaries overlap: while onnxruntime infers one chunk (it releases
-    the GIL, and its tree ensemble keeps barely more than one core busy), a helper
-    thread sorts and summarises the chunk before (numpy's sort and reductions release
-    the GIL too). At most two chunks' draws are alive at once. Progress and
-    cancellation stay on the calling thread.
+    the GIL, and its tree ensemble keeps barely more than one core busy), the helper
+    threads sort and summarise the chunks before (numpy's sort and reductions release
+    the GIL too). A run has at least ``MIN_CHUNKS`` chunks where its rows allow, so
+    that a small run overlaps too, and at most ``MAX_PENDING`` summaries wait at once,
+    so memory stays bounded. Progress and cancellation stay on the calling thread.
     """
     summaries = {
         name: np.empty((len(passed), horizon_count), dtype=np.float32)
@@ -494,6 +525,11 @@ def _infer(
         return summaries
     runner = Runner(bundle, threads=threads, check_values=False)  # checked sorted
     units_per_chunk = max(1, (chunk_rows or runner.chunk_rows()) // horizon_count)
+    if chunk_rows is None:
+        units_per_chunk = min(
+            units_per_chunk,
+            max(-(-len(passed) // MIN_CHUNKS), -(-MIN_CHUNK_ROWS // horizon_count)),
+        )
     total = len(passed) * horizon_count
     steps = np.arange(horizon_count)
     if progress:
@@ -514,8 +550,7 @@ def _infer(
                 units, horizon_count
             )
 
-    pending: Future[None] | None = None
-    done = 0
+    pending: deque[tuple[Future[None], int]] = deque()  # oldest first
     try:
         for start in range(0, len(passed), units_per_chunk):
             if cancel is not None and cancel():
@@ -529,18 +564,21 @@ def _infer(
             else:
                 rows = features[(chunk[:, None] * horizon_count + steps).ravel()]
             draws = runner.infer(rows)
-            if pending is not None:
-                pending.result()  # the chunk before: its errors surface here
+            while len(pending) >= MAX_PENDING or (pending and pending[0][0].done()):
+                future, done = pending.popleft()
+                future.result()  # an earlier chunk: its errors surface here
                 if progress:
                     progress(done * horizon_count, total)
-            pending = helper.submit(summarise_chunk, start, len(chunk), draws)
-            done = start + len(chunk)
+            future = helper.submit(summarise_chunk, start, len(chunk), draws)
+            pending.append((future, start + len(chunk)))
             del draws, rows
-        if pending is not None:
-            pending.result()
+        while pending:
+            future, done = pending.popleft()
+            future.result()
+            if progress and done < len(passed):
+                progress(done * horizon_count, total)
     finally:
-        if pending is not None:
-            wait([pending])  # never leave the helper writing after we return
+        wait([future for future, _ in pending])  # none left writing after we return
     if progress:
         progress(total, total)
     return summaries
@@ -655,24 +693,8 @@ class _RunRecord:
     def _insert_forecasts(
         self, run_id: int, passed_rows: np.ndarray, summaries: dict[str, np.ndarray]
     ) -> None:
-        # Each summary's bytes made once and cut per unit: a row is one unit's
-        # horizons as little-endian float32.
-        blobs = [
-            np.ascontiguousarray(summaries[name], dtype="<f4").tobytes()
-            for name in SUMMARY_FIELDS
-        ]
-        width = 4 * len(self.horizons)
-        ids = [self.known[self.names[row]] for row in passed_rows]
-        self.workspace.db.conn.executemany(
-            "INSERT INTO forecasts (run_id, unit_id, point, hdi50_low, hdi50_high, "
-            "hdi90_low, hdi90_high, p_any) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                (run_id, unit_id, *(blob[at : at + width] for blob in blobs))
-                for unit_id, at in zip(
-                    ids, range(0, len(ids) * width, width), strict=True
-                )
-            ),
-        )
+        ids = np.array([self.known[self.names[row]] for row in passed_rows])
+        engine.summaries.write(self.workspace.db.conn, run_id, ids, summaries)
 
 
 def _reason_row(
@@ -744,18 +766,17 @@ def read_run(workspace: Workspace, run_id: int) -> StoredRun:
         )
     )
 
-    horizon_count = len(info.horizons)
-    rows = workspace.db.execute(
-        "SELECT units.name, point, hdi50_low, hdi50_high, hdi90_low, hdi90_high, p_any "
-        "FROM forecasts JOIN units ON units.id = forecasts.unit_id "
-        "WHERE run_id = ? ORDER BY units.name",
-        (run_id,),
-    ).fetchall()
-    units = tuple(str(values[0]) for values in rows)
-    arrays = {
-        name: _decode([values[column + 1] for values in rows], horizon_count)
-        for column, name in enumerate(SUMMARY_FIELDS)
-    }
+    stored = engine.summaries.read(workspace.db.conn, run_id, len(info.horizons))
+    name_of = {unit_id: name for name, unit_id in workspace.unit_ids().items()}
+    stored_names = [name_of.get(int(unit_id), "") for unit_id in stored.unit_ids]
+    if "" in stored_names:
+        raise ForecastError(
+            f"Run {run_id} holds numbers for a unit this workspace no longer has; the "
+            "workspace may be damaged. Run the forecast again."
+        )
+    order = sorted(range(len(stored_names)), key=stored_names.__getitem__)
+    units = tuple(stored_names[row] for row in order)
+    arrays = {name: values[order] for name, values in stored.arrays.items()}
     return StoredRun(
         info=info,
         run_reasons=tuple(run_reasons),
@@ -765,15 +786,3 @@ def read_run(workspace: Workspace, run_id: int) -> StoredRun:
         _rows={unit: row for row, unit in enumerate(units)},
         **arrays,
     )
-
-
-def _decode(blobs: list[bytes], horizon_count: int) -> np.ndarray:
-    if not blobs:
-        return np.empty((0, horizon_count), dtype=np.float32)
-    joined = np.frombuffer(b"".join(blobs), dtype="<f4")
-    if joined.size != len(blobs) * horizon_count:
-        raise ForecastError(
-            "A stored forecast does not match its run's horizons; the workspace "
-            "may be damaged. Run the forecast again."
-        )
-    return joined.reshape(len(blobs), horizon_count).astype(np.float32)

@@ -39,6 +39,7 @@ from engine.months import (
     month_name,
     of_date,
 )
+from engine.series import refresh_series
 from engine.workspace import Workspace, timestamp, utc_now
 
 log = logging.getLogger(__name__)
@@ -1273,6 +1274,8 @@ def _take(
             first_day(int(rows.month.max())),
             f"newest month of ingest batch {batch_id} ({mapping.source})",
         )
+        # Packed now, so the first forecast after an ingest does not wait for it.
+        refresh_series(workspace)
     log.info(
         "ingested %s as batch %s of %s: %s new, %s changed values",
         path,

@@ -25,8 +25,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-import numpy as np
-
+import engine.summaries
 from engine.errors import FieldcastError
 from engine.manifest import canonical_json
 from engine.months import format_month
@@ -233,20 +232,17 @@ def original_forecast(
         "ORDER BY unit_id IS NOT NULL, id",
         (run_id, unit_id),
     )
-    rows = workspace.query(
-        "SELECT point, hdi50_low, hdi50_high, hdi90_low, hdi90_high, p_any "
-        "FROM forecasts WHERE run_id = ? AND unit_id = ?",
-        (run_id, unit_id),
+    stored = engine.summaries.read_unit(
+        workspace.db.conn, run_id, unit_id, len(horizons)
     )
-    if blocking or not rows:
+    if blocking or stored is None:
         reasons = tuple((str(r["code"]), str(r["message"])) for r in blocking)
         return OriginalForecast(blocked=True, reasons=reasons), provenance
 
     column = horizons.index(horizon)
 
     def at(name: str) -> float:
-        values = np.frombuffer(rows[0][name], dtype="<f4")
-        return round(float(values[column]), 6)
+        return round(float(stored[name][column]), 6)
 
     original = OriginalForecast(
         blocked=False,

@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
-# Each entry is one migration, applied in order inside one transaction. Never edit a
-# migration that has shipped: add a new one.
-MIGRATIONS: tuple[str, ...] = (
+import sqlite3
+from collections.abc import Callable, Sequence
+
+# A step is SQL text (statements separated by semicolons) or a function run on the
+# connection, for changes SQL alone cannot make.
+Step = str | Callable[[sqlite3.Connection], None]
+
+
+def _pack_forecast_rows(connection: sqlite3.Connection) -> None:
+    # Imported here: numpy and the summaries module are not needed to open a
+    # workspace that is already up to date.
+    from engine.summaries import pack_rows
+
+    pack_rows(connection)
+
+
+# Each entry is one migration (its steps in order), applied inside one transaction.
+# Never edit a migration that has shipped: add a new one.
+MIGRATIONS: tuple[str | Sequence[Step], ...] = (
     # 1: the foundation: units, variables, sources, ingest batches, observations.
     """
     CREATE TABLE meta (
@@ -223,6 +239,72 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit_events
     BEGIN SELECT RAISE(ABORT, 'audit events are a record and are never deleted'); END;
     """,
+    # 3: each variable's observations packed per unit (engine/series.py), rebuilt from
+    # observations whenever the triggers below mark a (variable, unit) stale.
+    """
+    CREATE TABLE series (
+        variable TEXT NOT NULL,
+        unit_id INTEGER NOT NULL,
+        first_month INTEGER NOT NULL,
+        -- Little-endian float64 from first_month on, NaN where nothing is observed.
+        packed_values BLOB NOT NULL,
+        PRIMARY KEY (variable, unit_id)
+    );
+    CREATE TABLE series_stale (
+        variable TEXT NOT NULL,
+        unit_id INTEGER NOT NULL,
+        PRIMARY KEY (variable, unit_id)
+    ) WITHOUT ROWID;
+    -- A WHEN guard rather than INSERT OR IGNORE: a trigger's conflict policy gives
+    -- way to the writing statement's (an upsert's ABORT), and a guard that skips the
+    -- body is also the cheapest trigger per row an ingest writes.
+    CREATE TRIGGER observations_stale_series_insert AFTER INSERT ON observations
+    WHEN NOT EXISTS (SELECT 1 FROM series_stale
+        WHERE variable = NEW.variable AND unit_id = NEW.unit_id)
+    BEGIN
+        INSERT INTO series_stale (variable, unit_id) VALUES (NEW.variable, NEW.unit_id);
+    END;
+    CREATE TRIGGER observations_stale_series_update
+    AFTER UPDATE OF unit_id, month, variable, value ON observations
+    BEGIN
+        INSERT INTO series_stale (variable, unit_id)
+        SELECT OLD.variable, OLD.unit_id WHERE NOT EXISTS (SELECT 1 FROM series_stale
+            WHERE variable = OLD.variable AND unit_id = OLD.unit_id);
+        INSERT INTO series_stale (variable, unit_id)
+        SELECT NEW.variable, NEW.unit_id WHERE NOT EXISTS (SELECT 1 FROM series_stale
+            WHERE variable = NEW.variable AND unit_id = NEW.unit_id);
+    END;
+    CREATE TRIGGER observations_stale_series_delete AFTER DELETE ON observations
+    WHEN NOT EXISTS (SELECT 1 FROM series_stale
+        WHERE variable = OLD.variable AND unit_id = OLD.unit_id)
+    BEGIN
+        INSERT INTO series_stale (variable, unit_id) VALUES (OLD.variable, OLD.unit_id);
+    END;
+    INSERT INTO series_stale (variable, unit_id)
+    SELECT DISTINCT variable, unit_id FROM observations;
+    """,
+    # 4: a run's summaries in one row (engine/summaries.py) instead of a row per unit;
+    # the rows of earlier runs are packed unchanged, then their table is dropped.
+    (
+        """
+        CREATE TABLE forecast_sets (
+            run_id INTEGER PRIMARY KEY REFERENCES forecast_runs(id),
+            units INTEGER NOT NULL,
+            horizons INTEGER NOT NULL,
+            -- Little-endian int64 unit ids, ascending; each summary below holds
+            -- little-endian float32 [units, horizons] in the same row order.
+            unit_ids BLOB NOT NULL,
+            point BLOB NOT NULL,
+            hdi50_low BLOB NOT NULL,
+            hdi50_high BLOB NOT NULL,
+            hdi90_low BLOB NOT NULL,
+            hdi90_high BLOB NOT NULL,
+            p_any BLOB NOT NULL
+        );
+        """,
+        _pack_forecast_rows,
+        "DROP TABLE forecasts;",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -131,9 +131,15 @@ class Workspace:
         for number in range(version + 1, SCHEMA_VERSION + 1):
             # executescript would commit on its own; run statements one by one inside
             # our own transaction so a failed migration leaves the old schema intact.
+            migration = MIGRATIONS[number - 1]
+            steps = (migration,) if isinstance(migration, str) else migration
             with self.atomic():
-                for statement in _statements(MIGRATIONS[number - 1]):
-                    self.db.execute(statement)
+                for step in steps:
+                    if isinstance(step, str):
+                        for statement in _statements(step):
+                            self.db.execute(statement)
+                    else:
+                        step(self.db.conn)
                 self.db.execute(f"PRAGMA user_version = {number}")
             log.info("workspace %s migrated to schema %s", self.folder, number)
 

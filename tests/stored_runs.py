@@ -13,6 +13,7 @@ import json
 
 import numpy as np
 
+import engine.summaries
 from engine.months import parse_month
 from engine.people import Person, Role, hash_pin
 from engine.workspace import Workspace, timestamp
@@ -90,22 +91,23 @@ def store_run(
                 (run_id, run_blocked),
             )
         else:
-            for name, point in units.items():
-                steps = np.arange(len(HORIZONS), dtype="<f4")
-                points = (point + steps).astype("<f4")
-                workspace.db.execute(
-                    "INSERT INTO forecasts VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        run_id,
-                        ids[name],
-                        points.tobytes(),
-                        (points * 0.5).astype("<f4").tobytes(),
-                        (points * 1.5).astype("<f4").tobytes(),
-                        np.zeros(len(HORIZONS), "<f4").tobytes(),
-                        (points * 3).astype("<f4").tobytes(),
-                        np.full(len(HORIZONS), 0.75, "<f4").tobytes(),
-                    ),
-                )
+            steps = np.arange(len(HORIZONS), dtype="<f4")
+            points = np.array(
+                [point + steps for point in units.values()], dtype="<f4"
+            ).reshape(len(units), len(HORIZONS))
+            engine.summaries.write(
+                workspace.db.conn,
+                run_id,
+                np.array([ids[name] for name in units], dtype=np.int64),
+                {
+                    "point": points,
+                    "hdi50_low": points * 0.5,
+                    "hdi50_high": points * 1.5,
+                    "hdi90_low": np.zeros_like(points),
+                    "hdi90_high": points * 3,
+                    "p_any": np.full_like(points, 0.75),
+                },
+            )
         for name, message in blocked.items():
             workspace.db.execute(
                 "INSERT INTO gate_reasons (run_id, unit_id, code, severity, source, "

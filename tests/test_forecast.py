@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+import engine.summaries
 from desktop.cli import main
 from engine import gate
 from engine.bundle import Bundle
@@ -53,8 +54,9 @@ def bundle(tmp_path, workspace):
     return Bundle.open(make_bundle(tmp_path / "bundle", workspace))
 
 
-def _count(workspace, table, run_id):
-    return workspace.scalar(f"SELECT COUNT(*) FROM {table} WHERE run_id = ?", (run_id,))
+def _count(workspace, run_id):
+    """Units the run stored numbers for."""
+    return engine.summaries.count_units(workspace.db.conn, run_id)
 
 
 def _expected_summaries(workspace, bundle, units):
@@ -105,9 +107,9 @@ def test_a_run_stores_summaries_and_provenance(workspace, bundle):
         )
     np.testing.assert_array_equal(run.p_any, expected.p_any.reshape(UNITS, 3))
     blob = workspace.scalar(
-        "SELECT hdi90_high FROM forecasts WHERE run_id = ?", (result.run_id,)
+        "SELECT hdi90_high FROM forecast_sets WHERE run_id = ?", (result.run_id,)
     )
-    assert len(blob) == 3 * 4  # float32 over the run's horizons
+    assert len(blob) == UNITS * 3 * 4  # float32 over the run's units and horizons
 
     assert latest_run(workspace).info.id == result.run_id
     assert [r.id for r in list_runs(workspace)] == [result.run_id]
@@ -167,7 +169,7 @@ def test_a_blocked_unit_gets_no_number_and_is_never_inferred(
     assert run.unit_reasons["Unit 03"][0].code == "stale_data"
     assert "Unit 03" not in run.units
     assert run.forecast("Unit 04") is not None
-    assert _count(workspace, "forecasts", result.run_id) == UNITS - 1
+    assert _count(workspace, result.run_id) == UNITS - 1
 
 
 def test_a_blocked_run_stores_its_reasons_and_infers_nothing(
@@ -180,7 +182,7 @@ def test_a_blocked_run_stores_its_reasons_and_infers_nothing(
     run = read_run(workspace, result.run_id)
     assert run.run_blocked
     assert any(reason.code == "bundle_expired" for reason in run.run_reasons)
-    assert _count(workspace, "forecasts", result.run_id) == 0
+    assert _count(workspace, result.run_id) == 0
 
 
 def test_a_cancelled_run_is_stored_as_failed_with_no_forecasts(workspace, bundle):
@@ -196,7 +198,7 @@ def test_a_cancelled_run_is_stored_as_failed_with_no_forecasts(workspace, bundle
     assert result.status == "failed" and result.cancelled
     run = read_run(workspace, result.run_id)
     assert [reason.code for reason in run.run_reasons] == [RUN_CANCELLED]
-    assert _count(workspace, "forecasts", result.run_id) == 0
+    assert _count(workspace, result.run_id) == 0
 
 
 def test_progress_reports_rows_up_to_the_total(workspace, bundle):
@@ -227,7 +229,7 @@ def test_bad_draws_store_a_failed_run_and_no_forecast(
         run_forecast(workspace, bad, person="a", now=NOW, chunk_rows=chunk_rows)
     (run,) = list_runs(workspace)
     assert run.status == "failed"
-    assert workspace.scalar("SELECT COUNT(*) FROM forecasts") == 0
+    assert workspace.scalar("SELECT COUNT(*) FROM forecast_sets") == 0
 
 
 def test_the_default_origin_is_the_last_complete_month_by_the_trusted_clock():

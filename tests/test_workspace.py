@@ -14,7 +14,7 @@ from engine.workspace import Workspace
 def test_migrates_an_empty_folder_to_the_current_schema(tmp_path):
     with Workspace.open(tmp_path / "ws") as workspace:
         assert workspace.schema_version == SCHEMA_VERSION
-        assert {"units", "observations", "batches", "forecasts"} <= set(
+        assert {"units", "observations", "batches", "forecast_sets"} <= set(
             workspace.db.table_names()
         )
         assert workspace.scalar("PRAGMA foreign_keys") == 1

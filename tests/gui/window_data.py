@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 from gate_support import make_spec
 
+import engine.summaries
 from engine.months import format_month, month_index
 from engine.spec import DriftLimits
 from engine.workspace import Workspace, timestamp, utc_now
@@ -145,27 +146,29 @@ def _store_run(
         ).lastrowid
     )
     points = points.astype("<f4")
-    rows = []
+    kept, values = [], []
     for row, unit_id in enumerate(ids.tolist()):
         if unit_id in blocked and not plant:
             continue
         p = points[row]
         if unit_id in blocked:
             p = np.full(len(HORIZONS), PLANTED, dtype="<f4")
-        p_any = np.clip(p / (p + 3.0), 0, 1).astype("<f4")
-        rows.append(
-            (
-                run_id,
-                unit_id,
-                p.tobytes(),
-                (p * 0.6).astype("<f4").tobytes(),
-                (p * 1.6).astype("<f4").tobytes(),
-                (p * 0.2).astype("<f4").tobytes(),
-                (p * 3.0 + 1).astype("<f4").tobytes(),
-                p_any.tobytes(),
-            )
-        )
-    db.conn.executemany("INSERT INTO forecasts VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        kept.append(unit_id)
+        values.append(p)
+    p = np.array(values, dtype="<f4").reshape(len(kept), len(HORIZONS))
+    engine.summaries.write(
+        db.conn,
+        run_id,
+        np.array(kept, dtype=np.int64),
+        {
+            "point": p,
+            "hdi50_low": p * 0.6,
+            "hdi50_high": p * 1.6,
+            "hdi90_low": p * 0.2,
+            "hdi90_high": p * 3.0 + 1,
+            "p_any": np.clip(p / (p + 3.0), 0, 1),
+        },
+    )
     for unit_id, message in blocked.items():
         db.execute(
             "INSERT INTO gate_reasons "
