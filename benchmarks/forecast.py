@@ -31,6 +31,7 @@ from benchmarks.graphs import leaf_table_graph
 from engine.bundle import Bundle
 from engine.features import DEFAULT_FEATURES, LOOKBACK_MONTHS, design_matrix, load_panel
 from engine.runner import new_session
+from engine.series import refresh_series
 from engine.workspace import Workspace
 from tests.factories import LAST_MONTH, TARGET, make_bundle, make_workspace
 
@@ -91,6 +92,8 @@ def _prepare(folder: Path, units: int, trees: int, samples: int) -> np.ndarray:
     workspace = make_workspace(
         folder / "workspace", units=units, months=LOOKBACK_MONTHS + 30
     )
+    # As an ingest leaves it: the packed series built (the factory writes rows).
+    refresh_series(workspace)
     matrix = _matrix(workspace)
     rng = np.random.default_rng(5)
     grown_on = matrix[rng.integers(0, len(matrix), min(len(matrix), 20_000))]

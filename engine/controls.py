@@ -19,6 +19,7 @@ import logging
 import re
 import shutil
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -163,19 +164,29 @@ def revocation(workspace: Workspace, bundle_id: str) -> str | None:
     return None
 
 
-def bundle_status(workspace: Workspace, bundle: Bundle) -> gate.BundleStatus:
+def bundle_status(
+    workspace: Workspace,
+    bundle: Bundle,
+    *,
+    file_problems: Sequence[str] | None = None,
+) -> gate.BundleStatus:
     """What the gate needs to know about a bundle beyond its manifest.
 
     ``highest_release_seen`` is, for an imported bundle, the highest release of its
     line imported before it (import refuses lower ones, so only a tampered registry
     trips it); for a bundle opened from elsewhere, the line's current counter.
+    The bundle's files are checked on disk again here unless the caller has just
+    done so and passes what it found as ``file_problems``.
     """
     manifest = bundle.manifest
     problems: list[str] = []
-    try:
-        bundle.verify()
-    except BundleError as err:
-        problems.append(str(err))
+    if file_problems is None:
+        try:
+            bundle.verify()
+        except BundleError as err:
+            problems.append(str(err))
+    else:
+        problems.extend(file_problems)
 
     record = bundle_record(workspace, bundle.id)
     if record is not None and record.digest != bundle.digest:

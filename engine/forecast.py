@@ -19,7 +19,6 @@ workspace executor); ``progress`` and ``cancel`` are called from that thread.
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
 import logging
 from collections import deque
@@ -33,6 +32,7 @@ import numpy as np
 
 import engine
 import engine.summaries
+from engine import controls
 from engine.bundle import Bundle
 from engine.decision import Decision, DriftMeasure, Reason, Severity, Verdict
 from engine.errors import BundleError, ForecastError
@@ -42,7 +42,7 @@ from engine.features import (
     feature_definition,
     load_panel,
 )
-from engine.gate import BundleStatus, GateInputs, check
+from engine.gate import GateInputs, check
 from engine.intervals import HDI_SHARES, summarise
 from engine.months import format_month, of_date
 from engine.runner import Runner, default_threads
@@ -234,6 +234,8 @@ def run_forecast(
         # Features, exactly as the build defines them, for the lookback ending at
         # origin; a unit whose data end within the staleness limit is read at its
         # own last month.
+        # The bundle's files are hashed again on the helper thread meanwhile.
+        files = helper.submit(_file_problems, bundle)
         last_months = _last_months(workspace, spec.sources, spec.target_variable, known)
         lags = data_lags(last_months, spec.sources, names, origin)
         features = _features(workspace, bundle, names, origin, lags)
@@ -250,6 +252,7 @@ def run_forecast(
             known,
             last_months,
             now,
+            files.result(),
         )
         input_digest = digest.result()
         passed = _passed_rows(decision, names)
@@ -465,8 +468,9 @@ def _decide(
     known: Mapping[str, int],
     last_months: Mapping[str, Mapping[str, int]],
     now: datetime,
+    file_problems: Sequence[str],
 ) -> Decision:
-    """The gate's decision for this run."""
+    """The gate's decision for this run; ``file_problems`` from ``_file_problems``."""
     inputs = GateInputs(
         manifest=bundle.manifest,
         origin=origin,
@@ -477,24 +481,20 @@ def _decide(
         last_months=last_months,
         now=now,
         time_floor=workspace.time_floor(),
-        bundle_status=_bundle_status(workspace, bundle),
+        bundle_status=controls.bundle_status(
+            workspace, bundle, file_problems=file_problems
+        ),
     )
     return check(inputs)
 
 
-def _bundle_status(workspace: Workspace, bundle: Bundle) -> BundleStatus:
+def _file_problems(bundle: Bundle) -> tuple[str, ...]:
+    """The bundle's files checked again on disk (run on the helper thread)."""
     try:
-        controls: Any = importlib.import_module("engine.controls")
-    except ImportError:  # pragma: no cover - until engine.controls lands
-        # TODO(#3): use engine.controls.bundle_status once it has landed; until then
-        # only the files on disk are checked (no kill-switch, no release counter).
-        try:
-            bundle.verify()
-        except BundleError as err:
-            return BundleStatus(None, False, None, (str(err),))
-        return BundleStatus(None, True, None)
-    status: BundleStatus = controls.bundle_status(workspace, bundle)
-    return status
+        bundle.verify()
+    except BundleError as err:
+        return (str(err),)
+    return ()
 
 
 def _infer(

@@ -321,3 +321,20 @@ def test_bundle_verify_and_inspect_commands(current, tmp_path):
     refused = CliRunner().invoke(main, ["bundle", "verify", str(folder)])
     assert refused.exit_code == 2
     assert "extra.txt" in refused.output
+
+
+def test_a_bundle_changed_on_disk_after_opening_blocks_the_run(
+    workspace, bundle, monkeypatch
+):
+    # The files are hashed again for every run (on the run's helper thread): the
+    # session in memory was made from verified bytes, but a bundle whose files
+    # changed since is no longer trusted at all.
+    monkeypatch.setattr(Runner, "infer", lambda *a: pytest.fail("inferred"))
+    graph = bundle.graph_path
+    graph.write_bytes(graph.read_bytes() + b"\0")
+    result = run_forecast(workspace, bundle, person="a", now=NOW)
+    assert result.status == "blocked"
+    run = read_run(workspace, result.run_id)
+    assert [r.code for r in run.run_reasons] == [gate.BUNDLE_MODIFIED]
+    assert "does not match the digest" in run.run_reasons[0].message
+    assert _count(workspace, result.run_id) == 0
