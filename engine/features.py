@@ -307,31 +307,38 @@ def design_matrix(
         raise ValueError("data_lags applies to a single origin")
     columns = np.array([panel.column(int(origin)) for origin in origin_array])
 
-    # Filled as [origins, units, horizons, features]: a unit's features are the same
-    # at every horizon, so each is computed once per unit and broadcast over horizons;
-    # the per-row features depend on origin and horizon (and a unit's lag) only.
+    # Built as [origins, units, horizons, features]: a unit's features are the same
+    # at every horizon, so each is computed once per unit and the unit's row copied
+    # over its horizons in one contiguous pass; the per-row features (origin and
+    # horizon, and a unit's lag) are written into their columns after.
+    per_unit = np.zeros((len(origin_array), units, len(names)), dtype=np.float32)
+    per_row: list[tuple[int, FeatureDefinition]] = []
+    for position, name in enumerate(names):
+        definition = feature_definition(name)
+        if definition.per_row is not None:
+            per_row.append((position, definition))
+            continue
+        assert definition.compute is not None
+        values = definition.compute(panel)
+        if data_lags is None:
+            per_unit[..., position] = values[:, columns].T  # [origins, units]
+        else:
+            unit_columns = np.maximum(columns[0] - lags, 0)
+            picked = values[np.arange(units), unit_columns]
+            picked[columns[0] - lags < 0] = np.nan
+            per_unit[0, :, position] = picked
     matrix = np.empty(
         (len(origin_array), units, len(horizon_array), len(names)), dtype=np.float32
     )
+    matrix[...] = per_unit[:, :, None, :]
     if lags.any():
         row_origins = origin_array[:, None, None] - lags[None, :, None]
         row_horizons = horizon_array[None, None, :] + lags[None, :, None]
     else:
         row_origins = origin_array[:, None, None]
         row_horizons = horizon_array[None, None, :]
-    for position, name in enumerate(names):
-        definition = feature_definition(name)
-        if definition.per_row is not None:
-            # Counted from the unit's last data month: the target month is unchanged.
-            matrix[..., position] = definition.per_row(row_origins, row_horizons)
-            continue
-        assert definition.compute is not None
-        values = definition.compute(panel)
-        if data_lags is None:
-            per_origin = values[:, columns].T  # [origins, units]
-        else:
-            unit_columns = np.maximum(columns[0] - lags, 0)
-            per_origin = values[np.arange(units), unit_columns][None, :]
-            per_origin[:, columns[0] - lags < 0] = np.nan
-        matrix[..., position] = per_origin[:, :, None]
+    for position, definition in per_row:
+        assert definition.per_row is not None
+        # Counted from the unit's last data month: the target month is unchanged.
+        matrix[..., position] = definition.per_row(row_origins, row_horizons)
     return matrix.reshape(-1, len(names))

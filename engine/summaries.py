@@ -48,18 +48,22 @@ def write(
 ) -> None:
     """Store a run's summaries (rows in any order; sorted by unit id here)."""
     ids = np.asarray(unit_ids, dtype=np.int64)
-    order = np.argsort(ids, kind="stable")
-    if len(ids) and (np.diff(ids[order]) == 0).any():
+    # A run's units usually come in id order already: then nothing is copied.
+    ordered = bool((np.diff(ids) > 0).all())
+    order = None if ordered else np.argsort(ids, kind="stable")
+    if order is not None and (np.diff(ids[order]) == 0).any():
         raise ValueError("a unit appears twice in a run's summaries")
     columns = []
     for name in SUMMARY_FIELDS:
         values = np.asarray(arrays[name])
         if values.ndim != 2 or len(values) != len(ids):
             raise ValueError(f"summary {name} needs one row per unit")
-        columns.append(np.ascontiguousarray(values[order], dtype="<f4"))
+        picked = values if order is None else values[order]
+        columns.append(np.ascontiguousarray(picked, dtype="<f4"))
     horizons = columns[0].shape[1]
     if any(column.shape[1] != horizons for column in columns):
         raise ValueError("every summary needs the same horizons")
+    sorted_ids = ids if order is None else ids[order]
     connection.execute(
         f"INSERT INTO {TABLE} (run_id, units, horizons, unit_ids, "
         f"{', '.join(SUMMARY_FIELDS)}) VALUES ({', '.join('?' * 10)})",
@@ -67,8 +71,9 @@ def write(
             run_id,
             len(ids),
             horizons,
-            ids[order].astype("<i8").tobytes(),
-            *(column.tobytes() for column in columns),
+            np.ascontiguousarray(sorted_ids, dtype="<i8").data,
+            # Bound straight from the arrays' memory: no copy into bytes first.
+            *(column.data for column in columns),
         ),
     )
 
