@@ -12,7 +12,7 @@ origin); columns follow the bundle's input spec.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,9 +74,13 @@ def load_panel(
     last_month: int,
     units: Sequence[str] | None = None,
     with_neighbours: bool = False,
+    known: Mapping[str, int] | None = None,
 ) -> Panel:
-    """Read one variable for ``units`` (all when None) over a span of months."""
-    known = workspace.unit_ids()
+    """Read one variable for ``units`` (all when None) over a span of months.
+
+    ``known`` is the workspace's unit ids by name, when the caller has just read them.
+    """
+    known = workspace.unit_ids() if known is None else known
     names = tuple(sorted(known)) if units is None else tuple(units)
     unit_ids = np.array([known.get(name, -1) for name in names], dtype=np.int64)
     # From the packed series (engine/series.py): one array per unit, not a row a month.

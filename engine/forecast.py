@@ -238,7 +238,7 @@ def run_forecast(
         files = helper.submit(_file_problems, bundle)
         last_months = _last_months(workspace, spec.sources, spec.target_variable, known)
         lags = data_lags(last_months, spec.sources, names, origin)
-        features = _features(workspace, bundle, names, origin, lags)
+        features = _features(workspace, bundle, names, origin, lags, known)
         # The digest (sha256 of the whole matrix) is computed on the helper thread while
         # the gate decides: hashlib releases the GIL over large buffers.
         digest = helper.submit(input_snapshot_digest, features, names, origin, horizons)
@@ -369,15 +369,18 @@ def data_lags(
     stay missing and the gate blocks it as stale, with that reason alone.
     """
     limit = min((source.max_staleness_months for source in sources), default=0)
+    # Per unit, the earliest last month over the sources that cover it.
+    none = np.iinfo(np.int64).max
+    earliest = np.full(len(names), none, dtype=np.int64)
+    for per_unit in last_months.values():
+        months = np.fromiter(
+            (per_unit.get(name, none) for name in names), np.int64, len(names)
+        )
+        np.minimum(earliest, months, out=earliest)
     lags = np.zeros(len(names), dtype=np.int64)
-    for row, name in enumerate(names):
-        months = [
-            per_unit[name] for per_unit in last_months.values() if name in per_unit
-        ]
-        if months:
-            lag = origin - min(months)
-            if 0 < lag <= limit:
-                lags[row] = lag
+    covered = earliest != none
+    lag = origin - earliest[covered]
+    lags[covered] = np.where((lag > 0) & (lag <= limit), lag, 0)
     return lags
 
 
@@ -387,6 +390,7 @@ def _features(
     names: tuple[str, ...],
     origin: int,
     lags: np.ndarray,
+    known: Mapping[str, int],
 ) -> np.ndarray:
     spec = bundle.manifest.input_spec
     try:
@@ -411,6 +415,7 @@ def _features(
         origin,
         names,
         with_neighbours=any(definition.needs_neighbours for definition in definitions),
+        known=known,
     )
     return design_matrix(
         panel,

@@ -17,6 +17,7 @@ from engine.errors import BundleError
 from engine.features import LOOKBACK_MONTHS, design_matrix, load_panel
 from engine.forecast import (
     RUN_CANCELLED,
+    data_lags,
     default_origin,
     input_snapshot_digest,
     latest_run,
@@ -338,3 +339,20 @@ def test_a_bundle_changed_on_disk_after_opening_blocks_the_run(
     assert [r.code for r in run.run_reasons] == [gate.BUNDLE_MODIFIED]
     assert "does not match the digest" in run.run_reasons[0].message
     assert _count(workspace, result.run_id) == 0
+
+
+def test_data_lags_count_from_the_earliest_source_and_only_within_the_limit():
+    class Source:
+        def __init__(self, limit):
+            self.max_staleness_months = limit
+
+    last_months = {
+        "a": {"fresh": 600, "late": 598, "stale": 590, "ahead": 602, "both": 599},
+        "b": {"both": 597, "only_b": 599},
+    }
+    names = ["fresh", "late", "stale", "ahead", "both", "only_b", "unknown"]
+    lags = data_lags(last_months, [Source(3), Source(4)], names, 600)
+    # The tightest source limit (3) applies; a lag past it stays 0 for the gate to
+    # block as stale, as do data after the origin and units no source covers.
+    assert lags.tolist() == [0, 2, 0, 0, 3, 1, 0]
+    assert data_lags({}, [], names, 600).tolist() == [0] * len(names)
