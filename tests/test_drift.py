@@ -10,6 +10,7 @@ from scipy import stats
 
 from engine import drift
 from engine.drift import ks_statistic, psi, reference_from_values, wasserstein
+from engine.spec import ReferenceDistribution
 
 UNIFORM = tuple(np.linspace(0.0, 1.0, 101))
 
@@ -77,3 +78,59 @@ def test_point_masses_are_handled():
 def test_empty_current_values_measure_zero():
     reference = reference_from_values(np.arange(10.0))
     assert drift.measure(np.array([np.nan]), reference) == (0.0, 0.0, 0.0)
+
+
+def _batch():
+    """Columns of several kinds and sizes, float32 and float64, one of them empty."""
+    rng = np.random.default_rng(11)
+    zero_heavy = np.log1p(np.where(rng.random(5_000) < 0.6, 0, rng.pareto(1.5, 5_000)))
+    references = [
+        reference_from_values(zero_heavy),
+        reference_from_values(rng.normal(size=3_000), bins=7),
+        reference_from_values(rng.integers(0, 6, 2_000).astype(float)),
+        reference_from_values(np.full(50, 2.0)),
+        reference_from_values(zero_heavy),
+    ]
+    columns = [
+        zero_heavy[:300].astype(np.float32),
+        rng.normal(0.3, 1.2, 257),
+        rng.integers(0, 8, 1_000).astype(np.float32),
+        np.array([2.0]),
+        np.array([], dtype=np.float32),
+    ]
+    return columns, references
+
+
+def test_features_measured_together_match_each_measured_alone():
+    columns, references = _batch()
+    together = drift.measure_all(columns, references)
+    alone = [drift.measure(c, r) for c, r in zip(columns, references, strict=True)]
+    assert together == alone  # to the bit
+    assert together[-1] == (0.0, 0.0, 0.0)
+    # The order of the features changes nothing.
+    assert drift.measure_all(columns[::-1], references[::-1]) == together[::-1]
+
+
+def test_ks_of_features_measured_together_equals_scipy():
+    rng = np.random.default_rng(2)
+    spans = [(0.0, 1.0), (-3.0, 5.0), (10.0, 10.5)]
+    # Uniform references, one kept as 51 quantiles instead of 101.
+    counts = [101, 51, 101]
+    references = [
+        ReferenceDistribution(tuple(np.linspace(low, high, count)), (), (1.0,), 1)
+        for (low, high), count in zip(spans, counts, strict=True)
+    ]
+    columns = [rng.uniform(low - 0.5, high + 0.2, 400) for low, high in spans]
+    measured = drift.measure_all(columns, references)
+    for (low, high), values, (_, ks, _) in zip(spans, columns, measured, strict=True):
+        expected = stats.kstest(values, "uniform", args=(low, high - low)).statistic
+        assert ks == pytest.approx(expected, abs=1e-12)
+
+
+def test_measure_all_refuses_mismatched_inputs():
+    columns, references = _batch()
+    with pytest.raises(ValueError):
+        drift.measure_all(columns[:2], references[:3])
+    broken = ReferenceDistribution((0.0, 1.0), (0.5,), (1.0,), 1)
+    with pytest.raises(ValueError):
+        drift.measure_all([np.array([], dtype=np.float32)], [broken])

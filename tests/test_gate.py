@@ -517,3 +517,44 @@ def test_the_self_test_blocks_when_clean_reference_data_fails_the_checks():
     )
     failures = gate.self_test(spec)
     assert "clean inputs" in [r.measured for r in failures]
+
+
+def test_a_broken_drift_measure_makes_the_self_test_fail(monkeypatch):
+    """The self-test reuses measures between probes, yet still catches a bad measure."""
+
+    def measure_nothing(columns, references):
+        return [(0.0, 0.0, 0.0)] * len(columns)
+
+    monkeypatch.setattr("engine.gate.drift.measure_all", measure_nothing)
+    failures = gate.self_test(make_spec())
+    assert "drift in many inputs" in [r.measured for r in failures]
+
+
+@pytest.mark.parametrize("row", [0, 31, 32, 63, 64, 95, 96, 99])
+def test_problem_values_are_found_wherever_the_unit_lies(row):
+    # 100 units: whole blocks of units end at 31, 63 and 95, the rest is a part block.
+    inputs = make_inputs(units=100)
+    unit = inputs.units[row]
+    for column, value, code in [
+        (0, np.nan, gate.MISSING_FEATURE),
+        (1, np.inf, gate.NON_FINITE),
+        (1, 99.0, gate.OUT_OF_RANGE),
+        (2, -1.0, gate.OUT_OF_RANGE),
+    ]:
+        decision = gate.evaluate(with_values(inputs, row, column, value))
+        assert sorted(decision.unit_reasons) == [unit]
+        assert [r.code for r in decision.unit_reasons[unit]] == [code]
+
+
+def test_problem_values_in_most_units_are_all_found():
+    inputs = make_inputs(units=100)
+    matrix = inputs.features.copy()
+    bad_rows = list(range(0, 100, 3)) + list(range(1, 100, 3))  # 67 units
+    for row in bad_rows:
+        matrix[row * 3 : row * 3 + 3, 1] = 99.0
+    decision = gate.evaluate(replace(inputs, features=matrix))
+    blocked = [unit for unit in inputs.units if decision.unit_blocked(unit)]
+    assert blocked == [inputs.units[row] for row in sorted(bad_rows)]
+    (reason,) = decision.unit_reasons[inputs.units[1]]
+    assert reason.code == gate.OUT_OF_RANGE
+    assert reason.measured == "99"
