@@ -2,25 +2,34 @@
 
 ``leaf_table_graph`` mirrors ``engine.build.train.export_onnx``: one
 TreeEnsembleRegressor (ai.onnx.ml, SUM, no post-transform) whose tree ``t`` writes the
-global index of the leaf a row reaches to output column ``t``, a Cast to int64, a
-Gather from a float32 ``[leaves, K]`` table of outcome samples, and a Reshape to
-``[rows, trees * K]`` draws, with the build's tensor names. The trees are grown as the
-build's forests are, best first up to a number of leaves: the most populated leaf of a
-sample of feature rows is split next, at a value taken from the rows that reach it, so
-the trees are as deep and as unbalanced as the data make them. The build's defaults
-are 50 trees of at most 512 leaves; 20 samples a leaf give country-month's 1,000 draws.
+global index of the leaf a row reaches to output column ``t``, a Cast to int64, the
+band stage (the ``horizon`` column gathered, clipped, cast and looked up in a band
+table; leaf-band ``leaf * B + band`` mapped to a row of distinct samples), a Gather
+from a float32 table of outcome samples, and a Reshape to ``[rows, trees * K]`` draws,
+with the build's tensor names; without a horizon column or with one band, the band
+stage is left out and the table is ``[leaves, K]``, as the build does. The trees are
+grown as the build's forests are, best first up to a number of leaves: the most
+populated leaf of a sample of feature rows is split next, at a value taken from the
+rows that reach it, so the trees are as deep and as unbalanced as the data make them.
+The build's defaults are 50 trees of at most 512 leaves; 20 samples a leaf give
+country-month's 1,000 draws.
 """
 
 from __future__ import annotations
 
 import heapq
+from collections.abc import Sequence
 
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
+from engine.features import DEFAULT_FEATURES
+
 INPUT_NAME = "features"
 OUTPUT_NAME = "draws"
+# The build's default horizon bands (engine.build.config.DEFAULT_HORIZON_BANDS): one.
+HORIZON_BANDS: tuple[int, ...] = (1,)
 
 
 def leaf_table_graph(
@@ -30,12 +39,21 @@ def leaf_table_graph(
     leaves: int = 256,
     seed: int = 3,
     sample_rows: np.ndarray | None = None,
+    feature_names: Sequence[str] | None = None,
+    bands: Sequence[int] = HORIZON_BANDS,
 ) -> bytes:
     """Serialised graph: ``features [rows, F]`` float32 to ``draws [rows, T * K]``.
 
     ``sample_rows`` (float32 ``[n, F]``) are the rows the trees are grown on; without
-    them, rows uniform on [0, 3) stand in.
+    them, rows uniform on [0, 3) stand in. ``feature_names`` name the columns (by
+    default ``DEFAULT_FEATURES`` when ``features`` matches their count); the band of
+    a row comes from the one named ``horizon``.
     """
+    if feature_names is None and features == len(DEFAULT_FEATURES):
+        feature_names = DEFAULT_FEATURES
+    names = list(feature_names or ())
+    horizon_column = names.index("horizon") if "horizon" in names else None
+    band_count = len(bands) if horizon_column is not None else 1
     rng = np.random.default_rng(seed)
     if sample_rows is None:
         sample_rows = rng.uniform(0.0, 3.0, (4096, features)).astype(np.float32)
@@ -88,18 +106,26 @@ def leaf_table_graph(
     )
     # Samples per leaf: counts with many zeros and a long tail, like fatality draws,
     # each leaf's sorted as the build's empirical quantiles are.
+    rows = leaf_count * band_count
     table = np.sort(
         np.where(
-            rng.random((leaf_count, samples)) < rng.uniform(0.2, 0.9, (leaf_count, 1)),
+            rng.random((rows, samples)) < rng.uniform(0.2, 0.9, (rows, 1)),
             0.0,
-            np.floor(rng.pareto(1.3, (leaf_count, samples)) * 10),
+            np.floor(rng.pareto(1.3, (rows, samples)) * 10),
         ).astype(np.float32),
         axis=1,
     )
+    band_nodes: list[onnx.NodeProto] = []
+    band_tensors: list[onnx.TensorProto] = []
+    sample_index = "leaf_index"
+    if horizon_column is not None and band_count > 1:
+        table, band_nodes, band_tensors = _band_stage(table, horizon_column, bands)
+        sample_index = "sample_row"
     nodes = [
         ensemble,
         helper.make_node("Cast", ["leaf_float"], ["leaf_index"], to=TensorProto.INT64),
-        helper.make_node("Gather", ["leaf_samples", "leaf_index"], ["picked"], axis=0),
+        *band_nodes,
+        helper.make_node("Gather", ["leaf_samples", sample_index], ["picked"], axis=0),
         helper.make_node("Reshape", ["picked", "draw_shape"], [OUTPUT_NAME]),
     ]
     graph = helper.make_graph(
@@ -120,6 +146,7 @@ def leaf_table_graph(
             numpy_helper.from_array(
                 np.array([-1, trees * samples], dtype=np.int64), "draw_shape"
             ),
+            *band_tensors,
         ],
     )
     model = helper.make_model(
@@ -133,6 +160,51 @@ def leaf_table_graph(
     model.ir_version = 8
     onnx.checker.check_model(model)
     return model.SerializeToString()
+
+
+def _band_stage(
+    table: np.ndarray, horizon_column: int, bands: Sequence[int]
+) -> tuple[np.ndarray, list[onnx.NodeProto], list[onnx.TensorProto]]:
+    """The build's band stage: ``table``'s distinct rows and the nodes reaching them.
+
+    ``table`` is ``[leaves * B, K]``, row ``leaf * B + band``; the band of a row is that
+    of its horizon clipped to ``[1, bands[-1]]``.
+    """
+    starts = np.asarray(bands, dtype=np.int64)
+    lookup = np.maximum(
+        np.searchsorted(starts, np.arange(int(starts[-1]) + 1), side="right") - 1, 0
+    ).astype(np.int64)
+    distinct, row_of = np.unique(table, axis=0, return_inverse=True)
+    nodes = [
+        helper.make_node("Gather", [INPUT_NAME, "horizon_column"], ["horizon"], axis=1),
+        helper.make_node(
+            "Clip", ["horizon", "horizon_low", "horizon_high"], ["horizon_clipped"]
+        ),
+        helper.make_node(
+            "Cast", ["horizon_clipped"], ["horizon_index"], to=TensorProto.INT64
+        ),
+        helper.make_node(
+            "Gather", ["band_of_horizon", "horizon_index"], ["band"], axis=0
+        ),
+        helper.make_node("Mul", ["leaf_index", "band_count"], ["leaf_first_band"]),
+        helper.make_node("Add", ["leaf_first_band", "band"], ["leaf_band"]),
+        helper.make_node(
+            "Gather", ["sample_row_of_leaf_band", "leaf_band"], ["sample_row"], axis=0
+        ),
+    ]
+    tensors = [
+        numpy_helper.from_array(
+            np.array([horizon_column], dtype=np.int64), "horizon_column"
+        ),
+        numpy_helper.from_array(np.array(1.0, dtype=np.float32), "horizon_low"),
+        numpy_helper.from_array(np.array(bands[-1], dtype=np.float32), "horizon_high"),
+        numpy_helper.from_array(lookup, "band_of_horizon"),
+        numpy_helper.from_array(np.array(len(bands), dtype=np.int64), "band_count"),
+        numpy_helper.from_array(
+            np.asarray(row_of, dtype=np.int32).reshape(-1), "sample_row_of_leaf_band"
+        ),
+    ]
+    return distinct, nodes, tensors
 
 
 def _grow(

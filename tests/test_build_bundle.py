@@ -163,7 +163,14 @@ def test_the_evaluation_scores_the_model_and_each_baseline_by_horizon_and_group(
     assert gap["gap"] == pytest.approx(max(coverages) - min(coverages), abs=1e-5)
     assert len(evaluation["pit_histogram"]) == 10
     assert sum(evaluation["pit_histogram"]) == pytest.approx(1.0)
-    assert evaluation["calibration"]["factor"] > 0
+    # The fast demo's horizons 1, 2, 3 and 6 (and 7, 8 for stale units) span three
+    # bands; the last has no calibration rows and takes the factor before it.
+    bands = evaluation["calibration"]["bands"]
+    assert [band["horizons"] for band in bands] == ["1-3", "4-6", "7+"]
+    assert all(band["factor"] > 0 for band in bands)
+    assert [band["rows"] > 0 for band in bands] == [True, True, False]
+    assert bands[2]["factor"] == bands[1]["factor"] and "4-6" in bands[2]["note"]
+    assert result.manifest.parameters["spread_factors"] == [b["factor"] for b in bands]
 
 
 def test_the_card_is_in_the_manifest_and_rendered(built):

@@ -67,14 +67,20 @@ def test_the_90_percent_hdi_covers_what_it_claims(real_bundle):
     assert abs(model["coverage90"] - model["claimed90"]) <= 0.03
     assert 0.85 <= model["coverage90"] <= 0.97
     assert 0.40 <= model["coverage50"] <= 0.95
-    # Up to a year ahead the intervals hold what they claim (measured: within 0.02).
-    # Further ahead the model grows overconfident: at 36 months 92.3% of outcomes
-    # fall inside intervals claiming 97.4%; per-horizon calibration is TODO(#3) in
-    # engine/build/pipeline.py. The looser bound keeps that gap from growing unseen.
+    # Measured per horizon (one band of leaf samples, resources/bundles/cm.toml):
+    # |coverage90 - claimed90| at most 0.019 up to a year ahead and 0.052 beyond
+    # (92.3% of outcomes inside intervals claiming 97.4% at 36 months); where the
+    # interval reaches above zero, coverage falls from 92.0% at 1 month (88.3% at
+    # least up to 6) to 76.3% at 34. Five horizon bands, each calibrated, measured the
+    # same (0.025 and 0.051; 90.1% at 1 month, 77.4% at least): the calibration period
+    # shows no shortfall far ahead, see TODO(#3) in engine/build/pipeline.py. These
+    # bounds keep the gap from growing unseen.
     for row in real_bundle.manifest.evaluation["by_horizon"]:
         figures = row["model"]
         gap = abs(figures["coverage90"] - figures["claimed90"])
-        assert gap <= (0.03 if row["horizon"] <= 12 else 0.06), row["horizon"]
+        assert gap <= (0.025 if row["horizon"] <= 12 else 0.055), row["horizon"]
+        above = figures["coverage90_where_interval_above_zero"]
+        assert above >= (0.87 if row["horizon"] <= 6 else 0.75), row["horizon"]
 
 
 def test_the_bundle_verifies_and_its_graph_stays_small(real_bundle):

@@ -110,15 +110,35 @@ def _performance(overall: dict[str, Any], evaluation: dict[str, Any]) -> list[st
                 f"{baseline['crps']:.4g} ({verdict}; lower is better), on log counts "
                 f"{model['crps_log']:.4g} against {baseline['crps_log']:.4g}."
             )
-    calibration = evaluation.get("calibration", {})
-    if "factor" in calibration:
-        lines.append(
+    calibration = _calibration(evaluation.get("calibration", {}))
+    if calibration:
+        lines.append(calibration)
+    return lines
+
+
+def _calibration(calibration: dict[str, Any]) -> str:
+    """How the ranges were calibrated, per band of horizons where there are several."""
+    bands = [band for band in calibration.get("bands", []) if "factor" in band]
+    if not bands:
+        return ""
+    if len(bands) == 1:
+        return (
             "The ranges were calibrated before the test: the spread of fatality "
-            f"counts was multiplied by {calibration['factor']:.3g} (on a log scale) so "
+            f"counts was multiplied by {bands[0]['factor']:.3g} (on a log scale) so "
             "that the 90% ranges held 90% of outcomes in a calibration period just "
             "before the test period."
         )
-    return lines
+    factors = "; ".join(
+        f"{band['horizons']} months ahead: {band['factor']:.3g}" for band in bands
+    )
+    return (
+        "The ranges were calibrated before the test, separately for forecasts near "
+        "and far ahead, because uncertainty grows with distance: the model keeps "
+        "its own past outcomes for each distance band, and the spread of fatality "
+        "counts in each band was multiplied (on a log scale) by its own factor "
+        f"({factors}) so that, in a calibration period just before the test period, "
+        "the 90% ranges held 90% of outcomes at every distance."
+    )
 
 
 def _failure_modes(evaluation: dict[str, Any]) -> list[str]:

@@ -1,19 +1,26 @@
-"""Training: a forest whose leaves keep outcome samples, exported to one ONNX graph.
+"""Training: a forest whose leaves keep outcome samples per horizon band, as ONNX.
 
 The model is a quantile-regression-forest in the manner of Meinshausen (2006), made
 portable: a random forest on ``log1p`` of the outcome, with a bounded number of leaves
 per tree; each leaf keeps ``K`` representative outcomes of the training rows that fall
 in it (its empirical quantiles at ``(j + 0.5) / K``, always values actually observed, so
-zeros stay exactly zero). A row's ``S = T * K`` draws are the samples of the leaves it
-reaches in the ``T`` trees. The ONNX graph computes exactly that: a tree ensemble
-(TreeEnsembleRegressor) whose tree ``t`` writes the global index of the reached leaf
-to output column ``t``, then a Gather from a ``[leaves, K]`` table and a Reshape to
-``[rows, S]``.
+zeros stay exactly zero), one set for each of ``B`` bands of horizons (1-3, 4-6, ...
+months ahead): the trees hardly split on the horizon, so a leaf pooling outcomes one
+and 36 months ahead would give both the spread of the mix. A leaf-band with too few
+rows keeps the leaf's pooled samples. A row's ``S = T * K`` draws are the samples of
+the leaves it reaches in the ``T`` trees, for the band of its horizon. The ONNX graph
+computes exactly that: a tree ensemble (TreeEnsembleRegressor) whose tree ``t``
+writes the global index of the reached leaf to output column ``t``; the band of the
+row's ``horizon`` column from a small lookup table; leaf-band ``leaf * B + band``
+mapped to its row of a table of the distinct rows of samples, a Gather from it and a
+Reshape to ``[rows, S]``. With one band the band stage is left out and the table is
+``[leaves, K]``, as before bands.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,12 +42,21 @@ PRODUCER = "fieldcast.build"
 
 @dataclass
 class LeafSampleForest:
-    """A fitted forest and, for every leaf, ``K`` samples of the outcome (counts)."""
+    """A fitted forest and, for every leaf and horizon band, ``K`` outcome samples.
+
+    Row ``leaf * B + band`` of ``table`` holds leaf ``leaf``'s samples for the band
+    (``B = len(bands)``); ``bands`` are the bands' first horizons and the band of a
+    row comes from its feature ``horizon_column``. ``pooled_share`` is, per band, the
+    share of leaves that had too few rows in the band and keep their pooled samples.
+    """
 
     forest: RandomForestRegressor | ExtraTreesRegressor
     leaf_rows: list[np.ndarray]
     table: np.ndarray
     features: int
+    bands: tuple[int, ...] = (1,)
+    horizon_column: int | None = None
+    pooled_share: tuple[float, ...] = (0.0,)
 
     @property
     def trees(self) -> int:
@@ -54,6 +70,10 @@ class LeafSampleForest:
     def draws(self) -> int:
         return self.trees * self.samples_per_leaf
 
+    @property
+    def band_count(self) -> int:
+        return len(self.bands)
+
     def leaves(self, matrix: np.ndarray) -> np.ndarray:
         """The global leaf index each row reaches in each tree, ``[rows, trees]``."""
         nodes = self.forest.apply(np.asarray(matrix, dtype=np.float32))
@@ -61,13 +81,57 @@ class LeafSampleForest:
             [self.leaf_rows[t][nodes[:, t]] for t in range(self.trees)], axis=1
         )
 
+    def band_of(self, matrix: np.ndarray) -> np.ndarray:
+        """The horizon band of each row, ``[rows]`` int64, as the graph finds it."""
+        if self.band_count == 1 or self.horizon_column is None:
+            return np.zeros(len(matrix), dtype=np.int64)
+        horizon = np.asarray(matrix, dtype=np.float32)[:, self.horizon_column]
+        clipped = np.clip(horizon, np.float32(1), np.float32(self.bands[-1]))
+        return band_lookup(self.bands)[clipped.astype(np.int64)]
+
     def sample(self, matrix: np.ndarray) -> np.ndarray:
         """Draws ``[rows, S]`` (float32 counts): the reference for the ONNX graph."""
         leaves = self.leaves(matrix)
+        if self.band_count > 1:
+            leaves = leaves * self.band_count + self.band_of(matrix)[:, None]
         return self.table[leaves].reshape(len(matrix), self.draws)
 
     def with_table(self, table: np.ndarray) -> LeafSampleForest:
-        return LeafSampleForest(self.forest, self.leaf_rows, table, self.features)
+        return LeafSampleForest(
+            self.forest,
+            self.leaf_rows,
+            table,
+            self.features,
+            self.bands,
+            self.horizon_column,
+            self.pooled_share,
+        )
+
+
+def band_lookup(bands: Sequence[int]) -> np.ndarray:
+    """Band index of each horizon ``0 .. bands[-1]`` (int64; horizon 0 is band 0)."""
+    starts = np.asarray(bands, dtype=np.int64)
+    horizons = np.arange(int(starts[-1]) + 1)
+    found = np.searchsorted(starts, horizons, side="right") - 1
+    return np.maximum(found, 0).astype(np.int64)
+
+
+def band_labels(bands: Sequence[int]) -> list[str]:
+    """Readable bands: '1-3', '4-6', ..., '25+'."""
+    ends = [f"-{start - 1}" for start in bands[1:]]
+    return [
+        f"{start}{end}" if end != f"-{start}" else str(start)
+        for start, end in zip(bands, [*ends, "+"], strict=True)
+    ]
+
+
+def band_minimum_rows(config: EnsembleConfig, samples_per_leaf: int) -> int:
+    """Fewest training rows a leaf-band needs to keep its own samples.
+
+    ``K`` rows, so each of its ``K`` samples is a distinct observation, and at least
+    ``min_samples_leaf``, the fewest rows the forest itself lets describe a leaf.
+    """
+    return max(samples_per_leaf, config.min_samples_leaf)
 
 
 def fit_forest(
@@ -76,8 +140,14 @@ def fit_forest(
     config: EnsembleConfig,
     samples_per_leaf: int,
     seed: int,
+    bands: Sequence[int] = (1,),
+    horizon_column: int | None = None,
 ) -> LeafSampleForest:
-    """Fit the forest on ``log1p(target)`` and keep each leaf's outcome samples."""
+    """Fit the forest on ``log1p(target)`` and keep each leaf's outcome samples.
+
+    ``bands`` are the first horizons of the horizon bands (``(1,)``: one band), read
+    from feature ``horizon_column``; without that column there is one band.
+    """
     matrix = np.asarray(matrix, dtype=np.float32)
     target = np.asarray(target, dtype=np.float64)
     if len(matrix) < 10 * config.min_samples_leaf:
@@ -111,18 +181,57 @@ def fit_forest(
         rows[is_leaf] = offset + np.arange(int(is_leaf.sum()))
         offset += int(is_leaf.sum())
         leaf_rows.append(rows)
+    bands = tuple(int(b) for b in bands) if horizon_column is not None else (1,)
+    if not bands or bands[0] != 1 or list(bands) != sorted(set(bands)):
+        raise BuildError(
+            f"The horizon bands {list(bands)} must start at 1 and increase; correct "
+            "ensemble.horizon_bands in BUNDLE.toml."
+        )
     model = LeafSampleForest(
-        forest, leaf_rows, np.zeros((offset, 0), np.float32), matrix.shape[1]
+        forest,
+        leaf_rows,
+        np.zeros((offset, 0), np.float32),
+        matrix.shape[1],
+        bands,
+        horizon_column,
     )
 
-    table = np.zeros((offset, samples_per_leaf), dtype=np.float32)
+    pooled = np.zeros((offset, samples_per_leaf), dtype=np.float32)
     leaves = model.leaves(matrix)
     for t in range(model.trees):
-        _fill_leaf_samples(table, leaves[:, t], target)
+        _fill_leaf_samples(pooled, leaves[:, t], target)
     log.info(
         "forest fitted: %s trees, %s leaves, %s rows", model.trees, offset, len(target)
     )
-    return model.with_table(table)
+    if len(bands) == 1:
+        return model.with_table(pooled)
+
+    # Each leaf-band's own samples where it has enough rows, the pooled ones elsewhere.
+    count = len(bands)
+    banded = leaves * count + model.band_of(matrix)[:, None]
+    rows = np.bincount(banded.reshape(-1), minlength=offset * count)
+    table = np.zeros((offset * count, samples_per_leaf), dtype=np.float32)
+    for t in range(model.trees):
+        _fill_leaf_samples(table, banded[:, t], target)
+    enough = rows >= band_minimum_rows(config, samples_per_leaf)
+    table[~enough] = np.repeat(pooled, count, axis=0)[~enough]
+    pooled_share = tuple(
+        float(share) for share in 1.0 - enough.reshape(offset, count).mean(axis=0)
+    )
+    log.info(
+        "leaf samples per horizon band %s; share of leaves pooled per band %s",
+        band_labels(bands),
+        [round(share, 3) for share in pooled_share],
+    )
+    return LeafSampleForest(
+        forest,
+        leaf_rows,
+        table,
+        matrix.shape[1],
+        bands,
+        horizon_column,
+        pooled_share,
+    )
 
 
 def _fill_leaf_samples(table: np.ndarray, leaves: np.ndarray, target: np.ndarray):
@@ -178,6 +287,17 @@ def widen(table: np.ndarray, factor: float) -> np.ndarray:
     return widened.astype(np.float32)
 
 
+def widen_bands(table: np.ndarray, factors: Sequence[float]) -> np.ndarray:
+    """``widen`` each band's rows (``leaf * B + band``) by the band's own factor."""
+    count = len(factors)
+    if count == 1:
+        return widen(table, factors[0])
+    widened = np.empty_like(table)
+    for band, factor in enumerate(factors):
+        widened[band::count] = widen(table[band::count], factor)
+    return widened
+
+
 def export_onnx(model: LeafSampleForest, output: OutputSpec) -> onnx.ModelProto:
     """The graph: features ``[rows, F]`` float32 to draws ``[rows, S]`` float32."""
     if model.draws != output.draws:
@@ -201,19 +321,22 @@ def export_onnx(model: LeafSampleForest, output: OutputSpec) -> onnx.ModelProto:
     ensemble = _retarget(trees[0], model)
 
     trees_count, samples = model.trees, model.samples_per_leaf
+    band_nodes, band_initializers, sample_index, table = _band_stage(model, output)
     nodes = [
         ensemble,
         helper.make_node("Cast", ["leaf_float"], ["leaf_index"], to=TensorProto.INT64),
-        helper.make_node("Gather", ["leaf_samples", "leaf_index"], ["picked"], axis=0),
+        *band_nodes,
+        helper.make_node("Gather", ["leaf_samples", sample_index], ["picked"], axis=0),
         helper.make_node("Reshape", ["picked", "draw_shape"], [output.output_name]),
     ]
     initializers = [
         numpy_helper.from_array(
-            np.ascontiguousarray(model.table, dtype=np.float32), "leaf_samples"
+            np.ascontiguousarray(table, dtype=np.float32), "leaf_samples"
         ),
         numpy_helper.from_array(
             np.array([-1, trees_count * samples], dtype=np.int64), "draw_shape"
         ),
+        *band_initializers,
     ]
     graph = helper.make_graph(
         nodes,
@@ -239,6 +362,59 @@ def export_onnx(model: LeafSampleForest, output: OutputSpec) -> onnx.ModelProto:
     proto.ir_version = 8
     onnx.checker.check_model(proto, full_check=True)
     return proto
+
+
+def _band_stage(
+    model: LeafSampleForest, output: OutputSpec
+) -> tuple[list[onnx.NodeProto], list[onnx.TensorProto], str, np.ndarray]:
+    """Nodes giving each row's rows of the sample table, that tensor and the table.
+
+    The band comes from the ``horizon`` column: Gather it, Clip to ``[1, last band's
+    start]`` (a forecast run feeds horizons up to the last training horizon), Cast
+    to int64 and look the band up; the leaf-band is ``leaf * B + band``. Many
+    leaf-bands hold the same samples (a leaf's pooled ones, or all zeros), so the
+    graph keeps each distinct row of samples once and maps leaf-bands to them. One
+    band needs no stage: the leaf index is the table's row, as before bands.
+    """
+    if model.band_count == 1 or model.horizon_column is None:
+        return [], [], "leaf_index", model.table
+    table, row_of = np.unique(model.table, axis=0, return_inverse=True)
+    nodes = [
+        helper.make_node(
+            "Gather", [output.input_name, "horizon_column"], ["horizon"], axis=1
+        ),
+        helper.make_node(
+            "Clip", ["horizon", "horizon_low", "horizon_high"], ["horizon_clipped"]
+        ),
+        helper.make_node(
+            "Cast", ["horizon_clipped"], ["horizon_index"], to=TensorProto.INT64
+        ),
+        helper.make_node(
+            "Gather", ["band_of_horizon", "horizon_index"], ["band"], axis=0
+        ),
+        helper.make_node("Mul", ["leaf_index", "band_count"], ["leaf_first_band"]),
+        helper.make_node("Add", ["leaf_first_band", "band"], ["leaf_band"]),
+        helper.make_node(
+            "Gather", ["sample_row_of_leaf_band", "leaf_band"], ["sample_row"], axis=0
+        ),
+    ]
+    initializers = [
+        numpy_helper.from_array(
+            np.array([model.horizon_column], dtype=np.int64), "horizon_column"
+        ),
+        numpy_helper.from_array(np.array(1.0, dtype=np.float32), "horizon_low"),
+        numpy_helper.from_array(
+            np.array(model.bands[-1], dtype=np.float32), "horizon_high"
+        ),
+        numpy_helper.from_array(band_lookup(model.bands), "band_of_horizon"),
+        numpy_helper.from_array(
+            np.array(model.band_count, dtype=np.int64), "band_count"
+        ),
+        numpy_helper.from_array(
+            np.asarray(row_of, dtype=np.int32).reshape(-1), "sample_row_of_leaf_band"
+        ),
+    ]
+    return nodes, initializers, "sample_row", table
 
 
 def _retarget(node: onnx.NodeProto, model: LeafSampleForest) -> onnx.NodeProto:
