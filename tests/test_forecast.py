@@ -26,7 +26,7 @@ from engine.forecast import (
     run_forecast,
 )
 from engine.intervals import summarise
-from engine.months import first_day, of_date
+from engine.months import first_day, format_month, of_date
 from engine.runner import Runner
 from engine.workspace import utc_now
 from tests.factories import (
@@ -356,3 +356,45 @@ def test_data_lags_count_from_the_earliest_source_and_only_within_the_limit():
     # block as stale, as do data after the origin and units no source covers.
     assert lags.tolist() == [0, 2, 0, 0, 3, 1, 0]
     assert data_lags({}, [], names, 600).tolist() == [0] * len(names)
+
+
+def test_a_default_origin_past_all_data_says_which_origin_to_use(tmp_path):
+    # Data that end months ago (an old file, or history such as the UCDP release)
+    # leave every unit stale at the default origin: the command says what to do.
+    last = of_date(utc_now()) - 6
+    workspace = make_workspace(tmp_path / "old-ws", units=UNITS, last_month=last)
+    folder = make_bundle(tmp_path / "old-bundle", workspace, now=first_day(last + 1))
+    workspace.close()
+    args = [
+        "--workspace",
+        str(tmp_path / "old-ws"),
+        "forecast",
+        "--bundle",
+        str(folder),
+    ]
+
+    result = CliRunner().invoke(main, args)
+    assert "BLOCKED" in result.output
+    assert f"run again with --origin {format_month(last)}" in result.output
+
+    given = CliRunner().invoke(main, [*args, "--origin", format_month(last)])
+    assert given.exit_code == 0, given.output
+    assert "run again with --origin" not in given.output
+
+
+def test_no_origin_hint_when_something_else_blocks_the_run(tmp_path):
+    last = of_date(utc_now()) - 20  # the bundle, valid a year, has expired too
+    workspace = make_workspace(tmp_path / "old-ws", units=UNITS, last_month=last)
+    folder = make_bundle(tmp_path / "old-bundle", workspace, now=first_day(last + 1))
+    workspace.close()
+    args = [
+        "--workspace",
+        str(tmp_path / "old-ws"),
+        "forecast",
+        "--bundle",
+        str(folder),
+    ]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1
+    assert "expired" in result.output
+    assert "run again with --origin" not in result.output

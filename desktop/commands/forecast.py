@@ -8,18 +8,18 @@ from __future__ import annotations
 
 import contextlib
 import getpass
-import importlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import click
 
+from engine import controls
 from engine.bundle import Bundle, opened
 from engine.decision import Severity
 from engine.errors import ForecastError
 from engine.forecast import StoredRun, read_run, run_forecast
-from engine.months import month_name, parse_month
+from engine.months import format_month, month_name, parse_month
 from engine.workspace import Workspace
 
 DEFAULT_HORIZONS = (1, 3, 6, 12)
@@ -77,8 +77,37 @@ def forecast(
         run = read_run(workspace, result.run_id)
 
     click.echo(format_run(run, shown))
+    hint = _origin_hint(run) if origin is None else None
+    if hint:
+        click.echo(hint)
     if result.blocked:
         raise SystemExit(1)
+
+
+def _origin_hint(run: StoredRun) -> str | None:
+    """What to do when the default origin is past every unit's data (stale for all).
+
+    The default origin is the last complete month by the clock, as field use wants;
+    data that end earlier (a file ingested months ago, or historical data) make every
+    unit stale, and the way out is to name the data's last month as the origin.
+    """
+    info = run.info
+    if not info.data_through or run.units:
+        return None
+    stale = {"stale_data", "stale_source"}
+    reasons = [*run.run_reasons, *(r for rs in run.unit_reasons.values() for r in rs)]
+    blocking = {r.code for r in reasons if r.severity is Severity.BLOCK}
+    if not blocking or not blocking <= stale:
+        return None  # something else blocks too (an expired model, say)
+    last = max(parse_month(month) for month in info.data_through.values())
+    if last >= info.origin:
+        return None
+    return (
+        f"\nThe data end in {month_name(last)}, before the forecast origin "
+        f"{month_name(info.origin)} (by default the last complete month). To forecast "
+        f"from the data's last month, run again with --origin {format_month(last)}; "
+        "to forecast from now, ingest newer data first."
+    )
 
 
 @contextlib.contextmanager
@@ -87,11 +116,7 @@ def _bundle(workspace: Workspace, path: Path | None) -> Iterator[Bundle]:
         with opened(path) as bundle:
             yield bundle
         return
-    try:
-        controls: Any = importlib.import_module("engine.controls")
-        active = controls.active_bundle(workspace)
-    except (ImportError, AttributeError):  # pragma: no cover - until controls land
-        active = None
+    active = controls.active_bundle(workspace)
     if active is None:
         raise ForecastError(
             "No bundle is active in this workspace. Import one, or name one with "
