@@ -283,6 +283,54 @@ def test_a_missing_source_is_a_clear_error(tmp_path):
     workspace.close()
 
 
+def test_each_calibration_period_is_scored_by_a_forest_that_never_saw_it(
+    tmp_path, monkeypatch
+):
+    from engine.build import pipeline
+
+    fitted_through: list[int] = []
+    original = pipeline._training_examples
+
+    def recording(config, panel, last_outcome):
+        fitted_through.append(last_outcome)
+        return original(config, panel, last_outcome)
+
+    monkeypatch.setattr(pipeline, "_training_examples", recording)
+    workspace = demo_shaped_workspace(tmp_path / "ws")
+    config = fast_demo_config(holdout={"calibration_periods": 3})
+    result = build_bundle(workspace, config, tmp_path / "out")
+    workspace.close()
+
+    calibration = result.manifest.evaluation["calibration"]
+    periods = calibration["periods"]
+    starts = [month_index(*map(int, p["origins"][:7].split("-"))) for p in periods]
+    holdout_start = month_index(2024, 6) - config.holdout.months
+    # Periods of 12 months step back from the holdout, latest first; each forest
+    # learnt from outcomes up to its period's first origin, never beyond.
+    assert starts == [holdout_start - 12, holdout_start - 24, holdout_start - 36]
+    assert [p["forest_outcomes_through"] for p in periods] == [
+        p["origins"][:7] for p in periods
+    ]
+    assert all(p["rows"] > 0 for p in periods)
+    # The evaluation forest (the first period's), two calibration forests, the
+    # shipped one: each fitted on outcomes up to the month recorded.
+    assert fitted_through == [*starts, month_index(2024, 6)]
+    for band in calibration["bands"]:
+        if band["rows"]:
+            assert len(band["coverage90_where_interval_above_zero_by_period"]) == 3
+    assert "over 3 calibration periods" in " ".join(
+        result.manifest.model_card["performance"]
+    )
+
+
+def test_too_many_calibration_periods_for_the_history_is_a_clear_error(tmp_path):
+    workspace = demo_shaped_workspace(tmp_path / "ws")
+    config = fast_demo_config(holdout={"calibration_periods": 6})
+    with pytest.raises(BuildError, match="6 calibration period"):
+        build_bundle(workspace, config, tmp_path / "out")
+    workspace.close()
+
+
 def test_too_short_a_history_is_a_clear_error(tmp_path):
     workspace = demo_shaped_workspace(tmp_path / "ws", months=60)
     with pytest.raises(BuildError, match="too short"):

@@ -60,6 +60,7 @@ def test_every_problem_is_listed_in_one_error():
         ("ensemble", "kind", "boosting", "ensemble.kind"),
         ("ensemble", "trees", True, "whole number"),
         ("seeds", "forest", -1, "seeds.forest"),
+        ("holdout", "calibration_periods", 0, "holdout.calibration_periods"),
     ],
 )
 def test_a_bad_value_names_its_key(table, key, value, expected):

@@ -1,6 +1,6 @@
 """The country-month bundle on the real UCDP data: quality on the time-ordered holdout.
 
-One build (about 20 seconds on two cores) serves every test here. The figures are the
+One build (about 40 seconds on two cores) serves every test here. The figures are the
 ones written into the model card; the report of issue #3 quotes them.
 """
 
@@ -64,23 +64,24 @@ def test_the_90_percent_hdi_covers_what_it_claims(real_bundle):
     # share of the model's own draws inside them) says how far above: a calibrated
     # model covers what it claims, overall and at every horizon.
     assert model["claimed90"] >= 0.9 and model["claimed50"] >= 0.5
-    assert abs(model["coverage90"] - model["claimed90"]) <= 0.03
+    # Measured: 96.1% covered against 97.4% claimed, 88.6% above zero.
+    assert abs(model["coverage90"] - model["claimed90"]) <= 0.02
     assert 0.85 <= model["coverage90"] <= 0.97
     assert 0.40 <= model["coverage50"] <= 0.95
-    # Measured per horizon (one band of leaf samples, resources/bundles/cm.toml):
-    # |coverage90 - claimed90| at most 0.019 up to a year ahead and 0.052 beyond
-    # (92.3% of outcomes inside intervals claiming 97.4% at 36 months); where the
-    # interval reaches above zero, coverage falls from 92.0% at 1 month (88.3% at
-    # least up to 6) to 76.3% at 34. Five horizon bands, each calibrated, measured the
-    # same (0.025 and 0.051; 90.1% at 1 month, 77.4% at least): the calibration period
-    # shows no shortfall far ahead, see TODO(#3) in engine/build/pipeline.py. These
-    # bounds keep the gap from growing unseen.
+    # Measured per horizon (one band of leaf samples, the spread calibrated on four
+    # periods pooled, resources/bundles/cm.toml): |coverage90 - claimed90| at most
+    # 0.012 up to a year ahead and 0.042 beyond (93.2% of outcomes inside intervals
+    # claiming 97.4% at 36 months); where the interval reaches above zero, coverage
+    # falls from 95.4% at 1 month (92.0% at least up to 6) to 80.5% at 34. With one
+    # calibration period it was 0.019 and 0.052, 92.0% at 1 month (88.3% up to 6)
+    # and 76.3% at 34: the holdout's change exceeds the periods' average, see
+    # TODO(#3) in engine/build/pipeline.py. These bounds keep the gap from growing.
     for row in real_bundle.manifest.evaluation["by_horizon"]:
         figures = row["model"]
         gap = abs(figures["coverage90"] - figures["claimed90"])
-        assert gap <= (0.025 if row["horizon"] <= 12 else 0.055), row["horizon"]
+        assert gap <= (0.015 if row["horizon"] <= 12 else 0.045), row["horizon"]
         above = figures["coverage90_where_interval_above_zero"]
-        assert above >= (0.87 if row["horizon"] <= 6 else 0.75), row["horizon"]
+        assert above >= (0.90 if row["horizon"] <= 6 else 0.79), row["horizon"]
 
 
 def test_the_bundle_verifies_and_its_graph_stays_small(real_bundle):

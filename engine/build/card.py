@@ -121,12 +121,18 @@ def _calibration(calibration: dict[str, Any]) -> str:
     bands = [band for band in calibration.get("bands", []) if "factor" in band]
     if not bands:
         return ""
+    count = len(calibration.get("periods", [])) or 1
+    where = (
+        "in a calibration period just before the test period"
+        if count == 1
+        else f"over {count} calibration periods spread over the years before the "
+        "test period (each checked with a model that had not seen it)"
+    )
     if len(bands) == 1:
         return (
             "The ranges were calibrated before the test: the spread of fatality "
             f"counts was multiplied by {bands[0]['factor']:.3g} (on a log scale) so "
-            "that the 90% ranges held 90% of outcomes in a calibration period just "
-            "before the test period."
+            f"that the 90% ranges held 90% of outcomes {where}."
         )
     factors = "; ".join(
         f"{band['horizons']} months ahead: {band['factor']:.3g}" for band in bands
@@ -136,8 +142,8 @@ def _calibration(calibration: dict[str, Any]) -> str:
         "and far ahead, because uncertainty grows with distance: the model keeps "
         "its own past outcomes for each distance band, and the spread of fatality "
         "counts in each band was multiplied (on a log scale) by its own factor "
-        f"({factors}) so that, in a calibration period just before the test period, "
-        "the 90% ranges held 90% of outcomes at every distance."
+        f"({factors}) so that, {where}, the 90% ranges held 90% of outcomes at "
+        "every distance."
     )
 
 

@@ -43,17 +43,22 @@ class TrainingConfig:
 
 @dataclass(frozen=True)
 class HoldoutConfig:
-    """The time-ordered evaluation: a calibration period, then a holdout period.
+    """The time-ordered evaluation: calibration periods, then a holdout period.
 
-    The evaluation model learns from targets before the calibration period; the
-    calibration period fits the widening of the predictive distribution; the holdout
-    period (the last ``months`` of data) is scored at rolling origins every
-    ``origin_step`` months. The shipped model is then refit on all the data.
+    The evaluation model learns from targets before the calibration period just
+    before the holdout; the calibration periods fit the widening of the predictive
+    distribution; the holdout period (the last ``months`` of data) is scored at
+    rolling origins every ``origin_step`` months. The shipped model is then refit on
+    all the data. ``calibration_periods`` above 1 adds earlier periods of
+    ``calibration_months`` each, stepping back in time, each scored by a forest that
+    learnt only from outcomes before its own start, so the spread is chosen over
+    several years of change rather than one.
     """
 
     months: int = 48
     calibration_months: int = 48
     origin_step: int = 1
+    calibration_periods: int = 1
 
 
 @dataclass(frozen=True)
@@ -180,6 +185,9 @@ def parse_config(data: dict[str, Any], origin: str = "BUNDLE.toml") -> BuildConf
         ),
         origin_step=reader.integer(
             holdout_table, "holdout.origin_step", default=1, minimum=1
+        ),
+        calibration_periods=reader.integer(
+            holdout_table, "holdout.calibration_periods", default=1, minimum=1
         ),
     )
     ensemble = _ensemble(reader, reader.table("ensemble", required=False))
