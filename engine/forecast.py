@@ -265,6 +265,7 @@ def run_forecast(
             "lookback_months": _lookback(bundle),
             "chunk_rows": chunk_rows or 0,
             "threads": threads or default_threads(),
+            "units_inferred": 0,
         }
         record = _RunRecord(
             workspace=workspace,
@@ -285,11 +286,19 @@ def run_forecast(
             log.info("forecast run at %s blocked by the gate", format_month(origin))
             return record.store("blocked", passed_rows=np.empty(0, dtype=np.int64))
 
+        # A deterministic graph gives the same draws for the same rows: units whose
+        # feature rows are identical (quiet cells, by the thousand on a grid) are
+        # inferred once and their summaries copied.
+        if bundle.manifest.output_spec.deterministic:
+            inferred, copy_from = _distinct_units(features, passed, len(horizons))
+        else:
+            inferred, copy_from = passed, None
+        parameters["units_inferred"] = len(inferred)
         try:
             summaries = _infer(
                 bundle,
                 features,
-                passed,
+                inferred,
                 len(horizons),
                 chunk_rows,
                 threads,
@@ -297,6 +306,10 @@ def run_forecast(
                 cancel,
                 helper,
             )
+            if copy_from is not None:
+                summaries = {
+                    name: values[copy_from] for name, values in summaries.items()
+                }
         except _Cancelled:
             log.info("forecast run at %s cancelled", format_month(origin))
             return record.store_failure(
@@ -500,6 +513,28 @@ def _file_problems(bundle: Bundle) -> tuple[str, ...]:
     except BundleError as err:
         return (str(err),)
     return ()
+
+
+def _distinct_units(
+    features: np.ndarray, passed: np.ndarray, horizon_count: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Passed units with distinct feature rows, and where each passed unit's are.
+
+    Returns ``(inferred, copy_from)``: ``inferred`` holds, in unit order, the first
+    of the passed units (rows of ``names``) with each distinct block of feature rows
+    (all its horizons, compared byte for byte); ``copy_from[i]`` is the position in
+    ``inferred`` of the unit whose rows equal those of ``passed[i]``.
+    """
+    if len(passed) == 0:
+        return passed, np.zeros(0, dtype=np.int64)
+    width = horizon_count * features.shape[1]
+    blocks = np.ascontiguousarray(features.reshape(-1, width)[passed])
+    keys = blocks.view(np.dtype((np.void, blocks.itemsize * width))).ravel()
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    order = np.argsort(first)  # the distinct blocks in unit order
+    position = np.empty(len(first), dtype=np.int64)
+    position[order] = np.arange(len(first))
+    return passed[first[order]], position[inverse.reshape(-1)]
 
 
 def _infer(

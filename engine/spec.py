@@ -143,6 +143,10 @@ class OutputSpec:
     unit and horizon (unit-major: all horizons of the first unit, then the next); its
     output is float32 draws ``[rows, draws]`` on the scale named by ``transform``
     (``"identity"``: counts, not logs). ``point`` names the point estimate.
+    ``deterministic`` says the graph has no random operators, so the same input row
+    always gives the same draws: a forecast run then infers a row shared by several
+    units once (quiet grid cells share theirs by the thousand). Bundles that do not
+    say so are run row by row.
     """
 
     target: str
@@ -152,6 +156,7 @@ class OutputSpec:
     point: str = "median"
     input_name: str = "features"
     output_name: str = "draws"
+    deterministic: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -159,6 +164,8 @@ class OutputSpec:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> OutputSpec:
         try:
+            if not isinstance(data.get("deterministic", False), bool):
+                raise TypeError("deterministic must be true or false")
             return cls(**{**data, "horizons": tuple(int(h) for h in data["horizons"])})
         except (KeyError, TypeError, ValueError) as err:
             raise BundleError(

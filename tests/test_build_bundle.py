@@ -99,6 +99,7 @@ def test_the_manifest_describes_inputs_outputs_and_training(built):
     assert manifest.output_spec.draws == 100
     assert manifest.output_spec.horizons == (1, 2, 3, 6)
     assert manifest.output_spec.transform == "identity"
+    assert manifest.output_spec.deterministic is True  # no random operator in it
     assert manifest.training.last_month_per_source == {DEMO_SOURCE: "2024-06"}
     assert manifest.training.rows == workspace.scalar(
         "SELECT COUNT(*) FROM observations"
@@ -427,3 +428,27 @@ def test_reference_bins_hold_float32_atoms_where_the_training_rows_were():
     psi, ks, _ = measure(values, reference)
     assert psi == pytest.approx(0.0, abs=1e-9)
     assert ks <= 0.011
+
+
+def test_a_graph_that_draws_at_random_is_never_declared_deterministic(
+    tmp_path, monkeypatch
+):
+    # Runs infer a shared row once only for deterministic graphs: a random operator
+    # in the export stops the build rather than ship a false declaration.
+    from engine.build import pipeline
+
+    exported = pipeline.export_onnx
+
+    def with_noise(model, output):
+        proto = exported(model, output)
+        proto.graph.node.append(
+            onnx.helper.make_node("RandomNormal", [], ["noise"], shape=[1])
+        )
+        return proto
+
+    monkeypatch.setattr(pipeline, "export_onnx", with_noise)
+    workspace = demo_shaped_workspace(tmp_path / "ws")
+    with pytest.raises(BuildError, match="draws at random"):
+        build_bundle(workspace, fast_demo_config(), tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+    workspace.close()

@@ -283,6 +283,14 @@ def test_absurd_declared_sizes_are_refused(folder, field):
         Bundle.open(folder)
 
 
+def test_a_deterministic_flag_that_is_not_true_or_false_is_refused(folder):
+    manifest = read_manifest(folder)
+    output = dataclasses.replace(manifest.output_spec, deterministic="yes")
+    write_manifest(folder, dataclasses.replace(manifest, output_spec=output))
+    with pytest.raises(BundleError, match="output spec is malformed"):
+        Bundle.open(folder)
+
+
 def test_an_absurd_file_size_on_disk_is_refused(folder, monkeypatch):
     monkeypatch.setattr(bundle_module, "MAX_FILE_BYTES", 100)
     with pytest.raises(BundleError, match="more than the 100"):

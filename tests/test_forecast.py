@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 
@@ -17,6 +18,7 @@ from engine.errors import BundleError
 from engine.features import LOOKBACK_MONTHS, design_matrix, load_panel
 from engine.forecast import (
     RUN_CANCELLED,
+    _distinct_units,
     data_lags,
     default_origin,
     input_snapshot_digest,
@@ -398,3 +400,59 @@ def test_no_origin_hint_when_something_else_blocks_the_run(tmp_path):
     assert result.exit_code == 1
     assert "expired" in result.output
     assert "run again with --origin" not in result.output
+
+
+# Distinct units: a deterministic graph infers shared rows once -----------------------
+
+
+def test_distinct_units_keep_unit_order_and_map_every_unit_to_its_twin():
+    horizons, width = 2, 3
+    blocks = np.array(
+        [[1, 1, 1, 2, 2, 2], [0] * 6, [1, 1, 1, 2, 2, 2], [0] * 6, [5] * 6, [0] * 6],
+        dtype=np.float32,
+    )
+    features = blocks.reshape(-1, width)
+    passed = np.array([0, 1, 2, 3, 5])  # unit 4 blocked
+    inferred, copy_from = _distinct_units(features, passed, horizons)
+    assert inferred.tolist() == [0, 1]
+    assert copy_from.tolist() == [0, 1, 0, 1, 1]
+    every, same = _distinct_units(features, np.array([4, 0]), horizons)
+    assert every.tolist() == [4, 0] and same.tolist() == [0, 1]
+
+
+def test_a_deterministic_bundle_infers_shared_rows_once_with_the_same_numbers(
+    tmp_path, workspace, monkeypatch
+):
+    # Twelve units quiet for years share every feature row with each other.
+    quiet = [f"Unit {index:02d}" for index in range(12)]
+    workspace.db.execute(
+        "UPDATE observations SET value = 0 WHERE unit_id IN (SELECT id FROM units "
+        f"WHERE name IN ({', '.join('?' * len(quiet))}))",
+        quiet,
+    )
+    plain = Bundle.open(make_bundle(tmp_path / "plain", workspace))
+    spec = dataclasses.replace(plain.manifest.output_spec, deterministic=True)
+    shared = Bundle.open(make_bundle(tmp_path / "shared", workspace, output_spec=spec))
+    inferred_rows = []
+    original = Runner.infer
+
+    def counting(self, features):
+        inferred_rows.append(len(features))
+        return original(self, features)
+
+    monkeypatch.setattr(Runner, "infer", counting)
+    first = run_forecast(workspace, plain, person="a", now=NOW, chunk_rows=60)
+    rows_plain = sum(inferred_rows)
+    inferred_rows.clear()
+    second = run_forecast(workspace, shared, person="a", now=NOW, chunk_rows=60)
+    rows_shared = sum(inferred_rows)
+
+    assert rows_plain == UNITS * 3
+    assert rows_shared < UNITS * 3 - 10 * 3  # at least the eleven twins skipped
+    a, b = read_run(workspace, first.run_id), read_run(workspace, second.run_id)
+    assert a.units == b.units and len(a.units) == UNITS
+    for name in ("point", "hdi50_low", "hdi50_high", "hdi90_low", "hdi90_high"):
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
+    np.testing.assert_array_equal(a.p_any, b.p_any)
+    assert b.info.parameters["units_inferred"] == rows_shared // 3
+    assert a.info.parameters["units_inferred"] == UNITS

@@ -86,6 +86,19 @@ CALIBRATION_FACTORS = (0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.35, 1.5, 1.7, 2.0, 2.4)
 # Calibration rows at most, per band of horizons and calibration period.
 CALIBRATION_ROWS = 20_000
 GRAPH_CHECK_ROWS = 2_000
+# ONNX operators whose output is random: a graph holding none gives the same draws
+# for the same row, which the manifest's output spec declares (``deterministic``).
+RANDOM_OPERATORS = frozenset(
+    {
+        "Bernoulli",
+        "Dropout",
+        "Multinomial",
+        "RandomNormal",
+        "RandomNormalLike",
+        "RandomUniform",
+        "RandomUniformLike",
+    }
+)
 
 Progress = Callable[[str], None]
 
@@ -218,8 +231,13 @@ def build_bundle(
         transform="identity",
         draws=config.draws,
         horizons=config.horizons,
+        deterministic=True,  # checked on the exported graph below
     )
-    graph = onnx_bytes(export_onnx(model, output_spec))
+    proto = export_onnx(model, output_spec)
+    random = sorted({n.op_type for n in proto.graph.node} & RANDOM_OPERATORS)
+    if random:
+        raise BuildError(f"The exported graph draws at random ({random}).")
+    graph = onnx_bytes(proto)
     check_graph(graph, model, final_training.matrix, output_spec, seed)
     say(f"Exported the graph ({len(graph) / 1e6:.1f} MB) and checked its draws.")
 
