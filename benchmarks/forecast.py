@@ -49,6 +49,13 @@ LEAVES = 512  # the build's default ensemble.max_leaf_nodes
 MEMORY_GOAL_BYTES = 1.5 * 1024**3
 GOAL = 1.3
 REPEATS = 5  # the shared machine's noise moved single raw timings by 2-3x
+# TODO(#3): country-month misses the 1.3x goal (about 3.3x first, 2.2x warm): its
+# raw inference takes 12 ms on both cores, while the summaries of its 6.9 million
+# draws need 14 ms of CPU (the sort alone 6 ms with AVX-512) and the run's fixed
+# work (reading features, the gate, storing with a durable commit) about 5 ms more,
+# plus a fresh process's first-use costs. On two cores even perfect overlap leaves
+# the run near twice raw inference; HDIs from fewer sorted draws per row, or more
+# cores, would be needed.
 
 _CHILD = """
 import json, resource, sys, time
