@@ -413,10 +413,13 @@ def calibrate(
     # 0.974), because the holdout's change (new and growing wars) exceeds the
     # periods' average. Part of the gap is the chance of any fatality, which the
     # spread leaves unchanged: where the interval is '0 to 0' far ahead, 98.3% of
-    # outcomes are zero against 99.8% of draws (97.8-99.0% in the calibration
-    # periods), so a calibrated share of each leaf's zero samples turned into
-    # positive ones (a change in the leaf table, reproducible in the graph) would
-    # close some of it.
+    # outcomes are zero against 99.8% of draws. Tried and not kept: turning a
+    # calibrated share of each leaf's zero samples positive (one share, 0.0185, for
+    # every horizon) closed the gap far ahead (0.042 -> 0.032 at 36 months) but
+    # opened one near (0.009 -> 0.021 at 1 month) and cost CRPS (69.45 -> 69.55);
+    # with a share per band of leaf samples ([1, 13, 25]) near coverage above zero
+    # fell to 89.2% and the graph doubled. A share that grows with the horizon,
+    # without bands of leaf samples, is what is missing.
     labels = band_labels(calibration[0].model.bands)
     entries: list[dict[str, Any]] = []
     for band, label in enumerate(labels):
