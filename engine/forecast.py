@@ -226,21 +226,20 @@ def run_forecast(
     if len(set(names)) != len(names):
         raise ForecastError("A unit is named twice in the forecast request.")
 
-    # One helper thread for the run: it digests the inputs while the gate decides and
-    # summarises each chunk of draws while onnxruntime infers the next.
+    # The run's helper threads hash the bundle's files and the inputs while features
+    # are read and the gate decides, then summarise each chunk of draws while
+    # onnxruntime infers the next.
     with ThreadPoolExecutor(
         SUMMARY_THREADS, thread_name_prefix="fieldcast-run"
     ) as helper:
+        files = helper.submit(_file_problems, bundle)
         # Features, exactly as the build defines them, for the lookback ending at
         # origin; a unit whose data end within the staleness limit is read at its
         # own last month.
-        # The bundle's files are hashed again on the helper thread meanwhile.
-        files = helper.submit(_file_problems, bundle)
         last_months = _last_months(workspace, spec.sources, spec.target_variable, known)
         lags = data_lags(last_months, spec.sources, names, origin)
         features = _features(workspace, bundle, names, origin, lags, known)
-        # The digest (sha256 of the whole matrix) is computed on the helper thread while
-        # the gate decides: hashlib releases the GIL over large buffers.
+        # hashlib releases the GIL over large buffers: the matrix is hashed meanwhile.
         digest = helper.submit(input_snapshot_digest, features, names, origin, horizons)
         decision = _decide(
             workspace,
@@ -289,7 +288,7 @@ def run_forecast(
         # A deterministic graph gives the same draws for the same rows: units whose
         # feature rows are identical (quiet cells, by the thousand on a grid) are
         # inferred once and their summaries copied.
-        if bundle.manifest.output_spec.deterministic:
+        if output.deterministic:
             inferred, copy_from = _distinct_units(features, passed, len(horizons))
         else:
             inferred, copy_from = passed, None
