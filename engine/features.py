@@ -36,8 +36,11 @@ class Panel:
     values: np.ndarray
     neighbours: tuple[np.ndarray, ...] | None = None
     # Intermediate results shared by several features (see _panel_window_sum); the
-    # values must not change once features are computed from them.
-    cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    # values must not change once features are computed from them. Not an argument
+    # of __init__, so a copy made with dataclasses.replace starts without it.
+    cache: dict[str, Any] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @property
     def last_month(self) -> int:
