@@ -88,3 +88,17 @@ def test_a_lagging_unit_reads_its_features_at_its_own_last_month():
     np.testing.assert_array_equal(shifted[4:], plain[4:])
     # The forecast month is the same: origin + 1 read as March + 3 is still May.
     assert shifted[2, 3] == pytest.approx(plain[2, 3])
+
+
+def test_window_sums_shared_by_features_follow_a_copied_panel():
+    # Running sums are kept on the panel for the features that share them; a copy
+    # with other values must not reuse them.
+    import dataclasses
+
+    ones = _panel(np.ones((2, 40)))
+    names = ["log_sum_3", "log_sum_12"]
+    first = design_matrix(ones, names, [ones.last_month], [1])
+    zeros = dataclasses.replace(ones, values=np.zeros((2, 40)))
+    second = design_matrix(zeros, names, [ones.last_month], [1])
+    np.testing.assert_allclose(first, np.log1p([[3.0, 12.0], [3.0, 12.0]]))
+    assert (second == 0).all()
