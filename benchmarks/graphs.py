@@ -24,6 +24,7 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
+from engine.build.train import band_stage
 from engine.features import DEFAULT_FEATURES
 
 INPUT_NAME = "features"
@@ -119,7 +120,9 @@ def leaf_table_graph(
     band_tensors: list[onnx.TensorProto] = []
     sample_index = "leaf_index"
     if horizon_column is not None and band_count > 1:
-        table, band_nodes, band_tensors = _band_stage(table, horizon_column, bands)
+        band_nodes, band_tensors, table = band_stage(
+            table, INPUT_NAME, horizon_column, bands
+        )
         sample_index = "sample_row"
     nodes = [
         ensemble,
@@ -160,51 +163,6 @@ def leaf_table_graph(
     model.ir_version = 8
     onnx.checker.check_model(model)
     return model.SerializeToString()
-
-
-def _band_stage(
-    table: np.ndarray, horizon_column: int, bands: Sequence[int]
-) -> tuple[np.ndarray, list[onnx.NodeProto], list[onnx.TensorProto]]:
-    """The build's band stage: ``table``'s distinct rows and the nodes reaching them.
-
-    ``table`` is ``[leaves * B, K]``, row ``leaf * B + band``; the band of a row is that
-    of its horizon clipped to ``[1, bands[-1]]``.
-    """
-    starts = np.asarray(bands, dtype=np.int64)
-    lookup = np.maximum(
-        np.searchsorted(starts, np.arange(int(starts[-1]) + 1), side="right") - 1, 0
-    ).astype(np.int64)
-    distinct, row_of = np.unique(table, axis=0, return_inverse=True)
-    nodes = [
-        helper.make_node("Gather", [INPUT_NAME, "horizon_column"], ["horizon"], axis=1),
-        helper.make_node(
-            "Clip", ["horizon", "horizon_low", "horizon_high"], ["horizon_clipped"]
-        ),
-        helper.make_node(
-            "Cast", ["horizon_clipped"], ["horizon_index"], to=TensorProto.INT64
-        ),
-        helper.make_node(
-            "Gather", ["band_of_horizon", "horizon_index"], ["band"], axis=0
-        ),
-        helper.make_node("Mul", ["leaf_index", "band_count"], ["leaf_first_band"]),
-        helper.make_node("Add", ["leaf_first_band", "band"], ["leaf_band"]),
-        helper.make_node(
-            "Gather", ["sample_row_of_leaf_band", "leaf_band"], ["sample_row"], axis=0
-        ),
-    ]
-    tensors = [
-        numpy_helper.from_array(
-            np.array([horizon_column], dtype=np.int64), "horizon_column"
-        ),
-        numpy_helper.from_array(np.array(1.0, dtype=np.float32), "horizon_low"),
-        numpy_helper.from_array(np.array(bands[-1], dtype=np.float32), "horizon_high"),
-        numpy_helper.from_array(lookup, "band_of_horizon"),
-        numpy_helper.from_array(np.array(len(bands), dtype=np.int64), "band_count"),
-        numpy_helper.from_array(
-            np.asarray(row_of, dtype=np.int32).reshape(-1), "sample_row_of_leaf_band"
-        ),
-    ]
-    return distinct, nodes, tensors
 
 
 def _grow(

@@ -369,20 +369,32 @@ def _band_stage(
 ) -> tuple[list[onnx.NodeProto], list[onnx.TensorProto], str, np.ndarray]:
     """Nodes giving each row's rows of the sample table, that tensor and the table.
 
-    The band comes from the ``horizon`` column: Gather it, Clip to ``[1, last band's
-    start]`` (a forecast run feeds horizons up to the last training horizon), Cast
-    to int64 and look the band up; the leaf-band is ``leaf * B + band``. Many
-    leaf-bands hold the same samples (a leaf's pooled ones, or all zeros), so the
-    graph keeps each distinct row of samples once and maps leaf-bands to them. One
-    band needs no stage: the leaf index is the table's row, as before bands.
+    One band needs no stage: the leaf index is the table's row, as before bands.
     """
     if model.band_count == 1 or model.horizon_column is None:
         return [], [], "leaf_index", model.table
-    table, row_of = np.unique(model.table, axis=0, return_inverse=True)
+    nodes, initializers, table = band_stage(
+        model.table, output.input_name, model.horizon_column, model.bands
+    )
+    return nodes, initializers, "sample_row", table
+
+
+def band_stage(
+    table: np.ndarray, input_name: str, horizon_column: int, bands: Sequence[int]
+) -> tuple[list[onnx.NodeProto], list[onnx.TensorProto], np.ndarray]:
+    """The graph's band stage over a ``[leaves * B, K]`` table (row ``leaf * B + b``).
+
+    Returns nodes turning ``leaf_index`` into ``sample_row``, their initializers,
+    and the table of distinct sample rows they index. The band comes from the
+    horizon column: Gather it, Clip to ``[1, last band's start]`` (a forecast run
+    feeds horizons up to the last training horizon), Cast to int64 and look the band
+    up; the leaf-band is ``leaf * B + band``. Many leaf-bands hold the same samples
+    (a leaf's pooled ones, or all zeros), so each distinct row is kept once and
+    leaf-bands are mapped to it. benchmarks/graphs.py builds its graphs with it too.
+    """
+    distinct, row_of = np.unique(table, axis=0, return_inverse=True)
     nodes = [
-        helper.make_node(
-            "Gather", [output.input_name, "horizon_column"], ["horizon"], axis=1
-        ),
+        helper.make_node("Gather", [input_name, "horizon_column"], ["horizon"], axis=1),
         helper.make_node(
             "Clip", ["horizon", "horizon_low", "horizon_high"], ["horizon_clipped"]
         ),
@@ -400,21 +412,17 @@ def _band_stage(
     ]
     initializers = [
         numpy_helper.from_array(
-            np.array([model.horizon_column], dtype=np.int64), "horizon_column"
+            np.array([horizon_column], dtype=np.int64), "horizon_column"
         ),
         numpy_helper.from_array(np.array(1.0, dtype=np.float32), "horizon_low"),
-        numpy_helper.from_array(
-            np.array(model.bands[-1], dtype=np.float32), "horizon_high"
-        ),
-        numpy_helper.from_array(band_lookup(model.bands), "band_of_horizon"),
-        numpy_helper.from_array(
-            np.array(model.band_count, dtype=np.int64), "band_count"
-        ),
+        numpy_helper.from_array(np.array(bands[-1], dtype=np.float32), "horizon_high"),
+        numpy_helper.from_array(band_lookup(bands), "band_of_horizon"),
+        numpy_helper.from_array(np.array(len(bands), dtype=np.int64), "band_count"),
         numpy_helper.from_array(
             np.asarray(row_of, dtype=np.int32).reshape(-1), "sample_row_of_leaf_band"
         ),
     ]
-    return nodes, initializers, "sample_row", table
+    return nodes, initializers, distinct
 
 
 def _retarget(node: onnx.NodeProto, model: LeafSampleForest) -> onnx.NodeProto:
