@@ -360,20 +360,25 @@ def test_data_lags_count_from_the_earliest_source_and_only_within_the_limit():
     assert data_lags({}, [], names, 600).tolist() == [0] * len(names)
 
 
-def test_a_default_origin_past_all_data_says_which_origin_to_use(tmp_path):
-    # Data that end months ago (an old file, or history such as the UCDP release)
-    # leave every unit stale at the default origin: the command says what to do.
-    last = of_date(utc_now()) - 6
+def _forecast_args_for_data_ending(tmp_path, last: int) -> list[str]:
+    """Command-line arguments over data ending at ``last``, with a bundle built then."""
     workspace = make_workspace(tmp_path / "old-ws", units=UNITS, last_month=last)
     folder = make_bundle(tmp_path / "old-bundle", workspace, now=first_day(last + 1))
     workspace.close()
-    args = [
+    return [
         "--workspace",
         str(tmp_path / "old-ws"),
         "forecast",
         "--bundle",
         str(folder),
     ]
+
+
+def test_a_default_origin_past_all_data_says_which_origin_to_use(tmp_path):
+    # Data that end months ago (an old file, or history such as the UCDP release)
+    # leave every unit stale at the default origin: the command says what to do.
+    last = of_date(utc_now()) - 6
+    args = _forecast_args_for_data_ending(tmp_path, last)
 
     result = CliRunner().invoke(main, args)
     assert "BLOCKED" in result.output
@@ -385,17 +390,8 @@ def test_a_default_origin_past_all_data_says_which_origin_to_use(tmp_path):
 
 
 def test_no_origin_hint_when_something_else_blocks_the_run(tmp_path):
-    last = of_date(utc_now()) - 20  # the bundle, valid a year, has expired too
-    workspace = make_workspace(tmp_path / "old-ws", units=UNITS, last_month=last)
-    folder = make_bundle(tmp_path / "old-bundle", workspace, now=first_day(last + 1))
-    workspace.close()
-    args = [
-        "--workspace",
-        str(tmp_path / "old-ws"),
-        "forecast",
-        "--bundle",
-        str(folder),
-    ]
+    # The bundle, valid for a year after its data, has expired too.
+    args = _forecast_args_for_data_ending(tmp_path, of_date(utc_now()) - 20)
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 1
     assert "expired" in result.output
