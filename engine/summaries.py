@@ -169,18 +169,11 @@ def pack_rows(connection: sqlite3.Connection) -> None:
         widths = {len(blob) for row in rows for blob in row[1:]}
         if len(widths) != 1 or next(iter(widths)) % 4:
             raise ForecastError(_DAMAGED.format(run=run_id))
-        ids = np.array([row[0] for row in rows], dtype="<i8")
-        connection.execute(
-            f"INSERT INTO {TABLE} (run_id, units, horizons, unit_ids, "
-            f"{', '.join(SUMMARY_FIELDS)}) VALUES ({', '.join('?' * 10)})",
-            (
-                run_id,
-                len(rows),
-                next(iter(widths)) // 4,
-                ids.tobytes(),
-                *(
-                    b"".join(row[column] for row in rows)
-                    for column in range(1, len(SUMMARY_FIELDS) + 1)
-                ),
-            ),
-        )
+        horizons = next(iter(widths)) // 4
+        arrays = {
+            name: np.frombuffer(
+                b"".join(row[column] for row in rows), dtype="<f4"
+            ).reshape(len(rows), horizons)
+            for column, name in enumerate(SUMMARY_FIELDS, start=1)
+        }
+        write(connection, run_id, np.array([row[0] for row in rows]), arrays)
