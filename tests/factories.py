@@ -25,6 +25,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import io
+import sqlite3
 import tarfile
 import zipfile
 from collections.abc import Sequence
@@ -45,6 +46,7 @@ from engine.features import (
 )
 from engine.manifest import GRAPH_NAME, MANIFEST_NAME, Manifest, TrainingSnapshot
 from engine.months import first_day, format_month, month_index
+from engine.schema import MIGRATIONS
 from engine.spec import (
     FeatureSpec,
     InputSpec,
@@ -52,7 +54,7 @@ from engine.spec import (
     ReferenceDistribution,
     SourceSpec,
 )
-from engine.workspace import Workspace, timestamp
+from engine.workspace import Workspace, _statements, timestamp
 
 TARGET = "ged_sb"
 SOURCE = "ucdp"
@@ -130,6 +132,23 @@ def make_workspace(
             [(ids[name], TARGET, SOURCE, first_month, last_month) for name in names],
         )
     return workspace
+
+
+def old_workspace(folder: Path, version: int, rows: str) -> Path:
+    """A workspace database left at schema ``version``, holding the SQL ``rows``.
+
+    As an earlier release left it, so that opening it runs the later migrations.
+    """
+    folder.mkdir(parents=True)
+    connection = sqlite3.connect(folder / "workspace.sqlite", isolation_level=None)
+    for script in MIGRATIONS[:version]:
+        assert isinstance(script, str)
+        for statement in _statements(script):
+            connection.execute(statement)
+    connection.execute(f"PRAGMA user_version = {version}")
+    connection.executescript(rows)
+    connection.close()
+    return folder
 
 
 def _synthetic_counts(rng: np.random.Generator, units: int, months: int) -> np.ndarray:

@@ -57,6 +57,20 @@ def bundle(tmp_path, workspace):
     return Bundle.open(make_bundle(tmp_path / "bundle", workspace))
 
 
+@pytest.fixture
+def inferred_rows(monkeypatch):
+    """Rows passed to the model, one entry per chunk inferred."""
+    rows: list[int] = []
+    original = Runner.infer
+
+    def counting(self, features):
+        rows.append(len(features))
+        return original(self, features)
+
+    monkeypatch.setattr(Runner, "infer", counting)
+    return rows
+
+
 def _count(workspace, run_id):
     """Units the run stored numbers for."""
     return engine.summaries.count_units(workspace.db.conn, run_id)
@@ -150,22 +164,14 @@ def test_a_chunked_run_equals_an_unchunked_one(workspace, bundle):
 
 
 def test_a_blocked_unit_gets_no_number_and_is_never_inferred(
-    workspace, bundle, monkeypatch
+    workspace, bundle, inferred_rows
 ):
     _make_stale(workspace, "Unit 03")
-    rows_inferred = []
-    original = Runner.infer
-
-    def counting(self, features):
-        rows_inferred.append(len(features))
-        return original(self, features)
-
-    monkeypatch.setattr(Runner, "infer", counting)
     result = run_forecast(workspace, bundle, person="a", now=NOW, chunk_rows=50)
 
     assert result.status == "warned"
     assert result.units_blocked == 1
-    assert sum(rows_inferred) == (UNITS - 1) * 3
+    assert sum(inferred_rows) == (UNITS - 1) * 3
     run = read_run(workspace, result.run_id)
     assert run.forecast("Unit 03") is None
     assert run.unit_verdict("Unit 03").value == "block"
@@ -417,7 +423,7 @@ def test_distinct_units_keep_unit_order_and_map_every_unit_to_its_twin():
 
 
 def test_a_deterministic_bundle_infers_shared_rows_once_with_the_same_numbers(
-    tmp_path, workspace, monkeypatch
+    tmp_path, workspace, inferred_rows
 ):
     # Twelve units quiet for years share every feature row with each other.
     quiet = [f"Unit {index:02d}" for index in range(12)]
@@ -429,14 +435,6 @@ def test_a_deterministic_bundle_infers_shared_rows_once_with_the_same_numbers(
     plain = Bundle.open(make_bundle(tmp_path / "plain", workspace))
     spec = dataclasses.replace(plain.manifest.output_spec, deterministic=True)
     shared = Bundle.open(make_bundle(tmp_path / "shared", workspace, output_spec=spec))
-    inferred_rows = []
-    original = Runner.infer
-
-    def counting(self, features):
-        inferred_rows.append(len(features))
-        return original(self, features)
-
-    monkeypatch.setattr(Runner, "infer", counting)
     first = run_forecast(workspace, plain, person="a", now=NOW, chunk_rows=60)
     rows_plain = sum(inferred_rows)
     inferred_rows.clear()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import numpy as np
 import pytest
 
@@ -12,8 +10,8 @@ from engine.ingest import ingest_file
 from engine.months import parse_month
 from engine.schema import MIGRATIONS
 from engine.series import read_series, refresh_series
-from engine.workspace import Workspace, _statements
-from tests.factories import LAST_MONTH, TARGET, make_workspace
+from engine.workspace import Workspace
+from tests.factories import LAST_MONTH, TARGET, make_workspace, old_workspace
 from tests.ingest_support import SOURCE, mapping, series_rows, write_csv
 
 FIRST = LAST_MONTH - 23  # the factory's data start here (24 months)
@@ -233,15 +231,9 @@ def test_ingest_leaves_the_series_packed_and_current(tmp_path):
 
 def test_a_workspace_from_the_last_release_is_migrated_and_read(tmp_path):
     """A schema-2 workspace gains the series, marked stale, and reads as before."""
-    folder = tmp_path / "old"
-    folder.mkdir()
-    connection = sqlite3.connect(folder / "workspace.sqlite", isolation_level=None)
-    for script in MIGRATIONS[:2]:
-        assert isinstance(script, str)
-        for statement in _statements(script):
-            connection.execute(statement)
-    connection.execute("PRAGMA user_version = 2")
-    connection.executescript(
+    folder = old_workspace(
+        tmp_path / "old",
+        2,
         """
         INSERT INTO sources (name, cadence_months) VALUES ('ucdp', 1);
         INSERT INTO variables (name, tag, measure) VALUES
@@ -255,9 +247,8 @@ def test_a_workspace_from_the_last_release_is_migrated_and_read(tmp_path):
             (1, 500, 'ged_sb', 1.5, 1), (1, 503, 'ged_sb', 0.0, 1),
             (2, 501, 'ged_sb', 4.0, 1), (2, 501, 'ged_ns', 9.0, 1),
             (3, 499, 'ged_ns', 2.0, 1);
-        """
+        """,
     )
-    connection.close()
 
     with Workspace.open(folder) as workspace:
         assert workspace.schema_version == len(MIGRATIONS)

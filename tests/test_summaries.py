@@ -11,7 +11,8 @@ import engine.summaries
 from engine.errors import ForecastError
 from engine.runs import SUMMARY_FIELDS
 from engine.schema import MIGRATIONS
-from engine.workspace import Workspace, _statements
+from engine.workspace import Workspace
+from tests.factories import old_workspace
 
 HORIZONS = 4
 
@@ -102,15 +103,9 @@ def test_damaged_or_mismatched_rows_give_a_clear_error(workspace):
 
 
 def test_runs_stored_a_row_per_unit_are_packed_unchanged_by_the_migration(tmp_path):
-    folder = tmp_path / "old"
-    folder.mkdir()
-    connection = sqlite3.connect(folder / "workspace.sqlite", isolation_level=None)
-    for script in MIGRATIONS[:3]:
-        assert isinstance(script, str)
-        for statement in _statements(script):
-            connection.execute(statement)
-    connection.execute("PRAGMA user_version = 3")
-    connection.executescript(
+    folder = old_workspace(
+        tmp_path / "old",
+        3,
         """
         INSERT INTO units (id, name) VALUES (1, 'A'), (2, 'B'), (3, 'C');
         INSERT INTO forecast_runs (id, bundle_id, bundle_digest, origin,
@@ -122,9 +117,10 @@ def test_runs_stored_a_row_per_unit_are_packed_unchanged_by_the_migration(tmp_pa
                 'warned', 3, 2),
             (3, 'b', 'd', 602, 'i', 'c', '{}', '[1, 2, 3, 4]', 's', 'f', 'p',
                 'blocked', 3, 3);
-        """
+        """,
     )
     runs = {1: ([3, 1, 2], _arrays(3, seed=1)), 2: ([2], _arrays(1, seed=2))}
+    connection = sqlite3.connect(folder / "workspace.sqlite", isolation_level=None)
     for run_id, (ids, arrays) in runs.items():
         for row, unit_id in enumerate(ids):
             connection.execute(
